@@ -1,0 +1,1 @@
+"""Agencies, their units (forces, courts, CPS areas, prisons, probation regions and delivery units), teams."""

@@ -1,0 +1,1 @@
+"""Cross-cutting services: errors, logging, access policy, audit, events, tasks, rule packs."""

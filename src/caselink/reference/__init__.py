@@ -1,0 +1,1 @@
+"""CJS standing data: offence codes, hearing types, pleas, verdicts, remand statuses, result codes."""

@@ -1,0 +1,71 @@
+"""Shell pages and operational endpoints: start page, accessibility, assets, health and readiness."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy import text
+from starlette.responses import FileResponse
+
+from caselink.db.migrate import current_revisions, head_revisions
+from caselink.web.templating import NavItem, register_nav_item, render
+
+router = APIRouter(include_in_schema=False)
+
+register_nav_item(NavItem("Home", "/", order=0))
+
+_HEADS = head_revisions()
+
+
+@router.get("/")
+async def start_page(request: Request) -> Response:
+    return render(request, "start.html")
+
+
+@router.get("/accessibility")
+async def accessibility(request: Request) -> Response:
+    return render(request, "accessibility.html", {"page_title": "Accessibility statement"})
+
+
+@router.get("/static/{name}")
+async def static_asset(name: str, request: Request) -> Response:
+    asset = request.app.state.assets.by_url_name.get(name)
+    if asset is None:
+        return Response(status_code=404)
+    # The URL names the content, so it never changes: cache it for a year.
+    return FileResponse(
+        asset.path,
+        media_type=asset.content_type,
+        headers={"Cache-Control": "public, max-age=31536000, immutable"},
+    )
+
+
+@router.get("/healthz")
+async def healthz() -> JSONResponse:
+    """Alive: the process answers. Says nothing about the database (that is /readyz)."""
+    return JSONResponse({"status": "ok"})
+
+
+@router.get("/readyz")
+async def readyz(request: Request) -> JSONResponse:
+    """Ready: the database answers and its schema is at the migrations' head."""
+    try:
+        async with request.app.state.database.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+            current = await current_revisions(conn)
+    except Exception as exc:
+        return JSONResponse(
+            {"status": "unavailable", "database": "unreachable", "error": type(exc).__name__}, status_code=503
+        )
+    if current != _HEADS:
+        return JSONResponse(
+            {
+                "status": "unavailable",
+                "database": "ok",
+                "migrations": "pending",
+                "current": sorted(current),
+                "head": sorted(_HEADS),
+            },
+            status_code=503,
+        )
+    return JSONResponse({"status": "ok", "database": "ok", "migrations": "current"})
