@@ -34,13 +34,17 @@ def database_url(settings: Settings, start_embedded: bool = True) -> str:
 
 
 @db_app.command("upgrade")
-def db_upgrade(revision: str = typer.Argument("head", help="Target revision")) -> None:
+def db_upgrade(revision: str = typer.Argument("heads", help="Target revision")) -> None:
     """Apply migrations up to REVISION (default: the latest)."""
     from caselink.db.migrate import upgrade
 
     url = database_url(get_settings())
     upgrade(url, revision)
     typer.echo(f"Database schema is at {revision}.")
+
+
+# Each context adds its command group here (one line each), e.g.:
+#   from caselink.reference.cli import app as reference_cli; app.add_typer(reference_cli, name="reference")
 
 
 def main() -> None:

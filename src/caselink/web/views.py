@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy import text
 from starlette.responses import FileResponse
 
 from caselink.db.migrate import current_revisions, head_revisions
+from caselink.platform.access import PUBLIC, requires
 from caselink.web.templating import NavItem, register_nav_item, render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[Depends(requires(PUBLIC))])
 
 register_nav_item(NavItem("Home", "/", order=0))
 
