@@ -5,13 +5,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY_STAMP := $(VENV)/.installed
 NODE_STAMP := node_modules/.installed
+BENCH_ARGS ?=
 
 .PHONY: run test lint typecheck unit bench install clean help
 
 help:
 	@echo "make run    - install, start the embedded PostgreSQL, migrate, load data and serve on http://127.0.0.1:8000"
 	@echo "make test   - install, then lint, type-check and run the whole test suite"
-	@echo "make bench  - load-test a running (or started) server and print a table of figures"
+	@echo "make bench  - load-test a running (or started) server and print a table of figures (BENCH_ARGS=\"--users 200\")"
 
 install: $(PY_STAMP) $(NODE_STAMP)
 
@@ -27,11 +28,13 @@ $(PY_STAMP): pyproject.toml
 $(NODE_STAMP): package.json package-lock.json
 	@command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || \
 	  { echo "Caselink needs Node.js and npm to install its front-end assets and standing data; install them (Debian: apt-get install nodejs npm) and run make again."; exit 1; }
+	@# The lock records only the optional per-platform packages the registry serves (see
+	@# docs/decisions/0040-npm-lock-optional-bindings.md), so npm ci installs exactly what is locked.
 	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	@touch $@
 
 run: install
-	$(BIN)/caselink run
+	@$(BIN)/caselink run
 
 lint: install
 	$(BIN)/ruff check src tests
@@ -46,7 +49,7 @@ unit: install
 test: lint typecheck unit
 
 bench: install
-	$(BIN)/caselink bench
+	@$(BIN)/caselink bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache .mypy_cache .ruff_cache

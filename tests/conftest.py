@@ -137,3 +137,13 @@ async def client(app) -> AsyncIterator[httpx.AsyncClient]:  # type: ignore[no-un
 def committed_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     """For the few tests that need data other connections can see (they clean up after themselves)."""
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+@pytest.fixture(scope="session")
+def reference_loaded(settings: Settings) -> str:
+    """CJS standing data and Caselink's units, committed into the test database once per run by the
+    real loader (about 2 s), so any test can use offences, courts, police units, prisons and PDUs."""
+    from caselink.reference.service import ensure_loaded
+
+    assert settings.database_url
+    return ensure_loaded(settings.database_url, settings.assets_dir)

@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from caselink import __version__
+from caselink.accounts.authentication import install as install_authentication
 from caselink.config import Settings, get_settings
 from caselink.db.embedded import EmbeddedPostgres
 from caselink.db.engine import Database, create_engine
@@ -28,6 +29,17 @@ def database_url_for(settings: Settings) -> str:
     return EmbeddedPostgres(settings.data_dir, settings.embedded_pg_port).url()
 
 
+async def subscribe_event_handlers(database: Database) -> None:
+    """Record every handler's event types before this process can emit anything, so an event is
+    fanned out to a handler even if no relay has started since the handler was added."""
+    from caselink.platform.events.service import load_handler_modules, sync_subscriptions
+
+    load_handler_modules()
+    async with database.sessionmaker() as db:
+        await sync_subscriptions(db)
+        await db.commit()
+
+
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
     """Build the application. Tests pass their own settings and a database bound to a test
     connection; production reads the environment."""
@@ -39,6 +51,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         if owned:
             engine = create_engine(database_url_for(settings), settings.db_pool_size, settings.db_max_overflow)
             app.state.database = Database(engine)
+            await subscribe_event_handlers(app.state.database)
         log.info("caselink started", extra={"version": __version__, "embedded_db": settings.uses_embedded_database})
         try:
             yield
@@ -61,6 +74,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.database = database
     app.state.assets = AssetManifest(settings.assets_dir)
     install_error_handlers(app)
+    install_authentication(app)  # before the routers: every route authenticates first
     include_routers(app)
     app.mount("/assets", StaticFiles(directory=app.state.assets.govuk_assets_dir), name="govuk-assets")
     app.add_middleware(RequestContextMiddleware, max_in_flight=settings.max_in_flight)

@@ -38,6 +38,11 @@ def _bool(name: str, default: bool, env: dict[str, str]) -> bool:
     raise ConfigurationError(f"{name} must be true or false, not {raw!r}.")
 
 
+def _check_range(name: str, value: int, low: int, high: int) -> None:
+    if not low <= value <= high:
+        raise ConfigurationError(f"{name} must be between {low} and {high}, not {value}.")
+
+
 @dataclass(frozen=True)
 class Settings:
     database_url: str | None
@@ -78,8 +83,15 @@ class Settings:
             assets_dir=Path(env.get("CASELINK_ASSETS_DIR") or PROJECT_ROOT / "node_modules"),
             log_json=_bool("CASELINK_LOG_JSON", True, env),
         )
-        if settings.workers < 1:
-            raise ConfigurationError("CASELINK_WORKERS must be at least 1.")
+        _check_range("CASELINK_PORT", settings.port, 1, 65535)
+        _check_range("CASELINK_EMBEDDED_PG_PORT", settings.embedded_pg_port, 1, 65535)
+        _check_range("CASELINK_WORKERS", settings.workers, 1, 64)
+        _check_range("CASELINK_DB_POOL_SIZE", settings.db_pool_size, 1, 1000)
+        _check_range("CASELINK_DB_MAX_OVERFLOW", settings.db_max_overflow, 0, 1000)
+        _check_range("CASELINK_DEMO_PEOPLE", settings.demo_people, 0, 10_000_000)
+        _check_range("CASELINK_MAX_IN_FLIGHT", settings.max_in_flight, 1, 100_000)
+        if not settings.host.strip():
+            raise ConfigurationError("CASELINK_HOST is empty; set it to an address such as 127.0.0.1 or 0.0.0.0.")
         return settings
 
     @property
@@ -96,26 +108,43 @@ class Settings:
 def ensure_data_dir(data_dir: Path) -> None:
     try:
         data_dir.mkdir(parents=True, exist_ok=True)
-        probe = data_dir / ".write-test"
+        # Named per process: several workers may check the same folder at the same moment.
+        probe = data_dir / f".write-test-{os.getpid()}"
         probe.write_text("ok")
         probe.unlink()
     except OSError as exc:
         raise ConfigurationError(
-            f"Caselink cannot write to its data folder {data_dir} ({exc.strerror}). "
-            "Give your user write permission to it, or set CASELINK_DATA_DIR to a folder you can write to."
+            f"Caselink cannot write to its data folder {data_dir} ({exc.strerror or exc}); give your user "
+            "write permission to it or set CASELINK_DATA_DIR to a folder you can write to."
         ) from None
 
 
 def load_or_create_secret_key(data_dir: Path) -> str:
     ensure_data_dir(data_dir)
     path = data_dir / "secret_key"
-    if path.exists():
-        return path.read_text().strip()
-    key = secrets.token_urlsafe(48)
-    # Written with owner-only permissions: the key signs sessions and CSRF tokens.
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(key)
+    try:
+        if not path.exists():
+            # Written whole under a private name, then linked into place: a process starting at the
+            # same moment sees either no key or the complete one, and exactly one key wins.
+            # Owner-only permissions: the key signs sessions and CSRF tokens.
+            draft = data_dir / f".secret_key-{os.getpid()}"
+            fd = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_urlsafe(48))
+            try:
+                os.link(draft, path)
+            except FileExistsError:
+                pass
+            finally:
+                draft.unlink()
+        key = path.read_text().strip()
+    except OSError as exc:
+        raise ConfigurationError(
+            f"Caselink cannot read or create its secret key {path} ({exc.strerror or exc}); fix the file's "
+            "permissions or set CASELINK_SECRET_KEY."
+        ) from None
+    if not key:
+        raise ConfigurationError(f"The secret key file {path} is empty; delete it to have a new one made.")
     return key
 
 

@@ -18,18 +18,23 @@ from caselink.platform.errors import ConfigurationError
 
 def async_url(url: str) -> str:
     """Accept the usual postgres:// and postgresql:// forms and use the asyncpg driver."""
-    parts = urlsplit(url)
-    if parts.scheme not in {"postgres", "postgresql", "postgresql+asyncpg", "postgresql+psycopg"}:
+    unreadable = ConfigurationError(
+        "DATABASE_URL could not be read; use the form postgresql://user:password@host:5432/database."
+    )
+    try:
+        scheme = urlsplit(url).scheme
+    except ValueError:  # e.g. an unclosed [ of an IPv6 address
+        raise unreadable from None
+    if scheme not in {"postgres", "postgresql", "postgresql+asyncpg", "postgresql+psycopg"}:
         raise ConfigurationError(
             f"DATABASE_URL must be a PostgreSQL URL such as postgresql://user@host:5432/caselink, "
-            f"not one starting {parts.scheme or '(nothing)'}://."
+            f"not one starting {scheme or '(nothing)'}://."
         )
     try:
         parsed = make_url(url)
-    except ArgumentError:
-        raise ConfigurationError(
-            "DATABASE_URL could not be read; use the form postgresql://user:password@host:5432/database."
-        ) from None
+        parsed.port  # noqa: B018 - a port that is not a number only shows up when read
+    except (ArgumentError, ValueError):
+        raise unreadable from None
     if not parsed.database:
         raise ConfigurationError("DATABASE_URL names no database; add one, as in postgresql://host/caselink.")
     return parsed.set(drivername="postgresql+asyncpg").render_as_string(hide_password=False)

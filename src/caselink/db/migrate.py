@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 from pathlib import Path
 
 from alembic import command
@@ -31,9 +32,14 @@ def downgrade(database_url: str, revision: str) -> None:
     command.downgrade(alembic_config(database_url), revision)
 
 
+@functools.cache
+def _script() -> ScriptDirectory:
+    """The migration scripts, read once per process (readiness probes ask often)."""
+    return ScriptDirectory(str(MIGRATIONS_DIR))
+
+
 def head_revisions() -> set[str]:
-    script = ScriptDirectory(str(MIGRATIONS_DIR))
-    return set(script.get_heads())
+    return set(_script().get_heads())
 
 
 async def current_revisions(conn: AsyncConnection) -> set[str]:
@@ -42,6 +48,22 @@ async def current_revisions(conn: AsyncConnection) -> set[str]:
         return set()
     rows = await conn.execute(text("SELECT version_num FROM alembic_version"))
     return {r[0] for r in rows}
+
+
+def pending_heads(current: set[str]) -> set[str]:
+    """Heads of the migration history not yet applied to a database at CURRENT.
+
+    A head counts as applied when it is one of the current revisions or an ancestor of one,
+    following both down_revision and depends_on: a context migration that depends on another
+    context's head makes that head disappear from the alembic_version table once both are applied.
+    """
+    script = _script()
+    try:
+        applied = {rev.revision for rev in script.iterate_revisions(tuple(current), "base")} if current else set()
+    except Exception:
+        # A revision the code does not know (a newer release ran here): treat everything as pending.
+        return set(script.get_heads())
+    return set(script.get_heads()) - applied
 
 
 def upgrade_in_thread(database_url: str) -> None:

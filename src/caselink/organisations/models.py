@@ -36,6 +36,8 @@ class OrganisationUnit(Base):
             postgresql_using="gin",
             postgresql_ops={"name": "gin_trgm_ops"},
         ),
+        # The unit list's filter and order (agency, kind, name).
+        Index("ix_organisation_units_listing", "agency", "kind", "name"),
     )
 
 

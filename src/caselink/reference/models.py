@@ -34,6 +34,28 @@ class Offence(Base):
     )
 
 
+class OffenceWord(Base):
+    """Every word used in offence titles, with how many titles use it: the finder's spelling list.
+
+    A misspelt word ("persn") is matched to its nearest word here by trigram similarity, which is
+    fast on single words where it is slow on whole titles. Rebuilt by each standing-data load.
+    """
+
+    __tablename__ = "reference_offence_words"
+
+    word: Mapped[str] = mapped_column(String(64), primary_key=True)
+    offences: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (
+        Index(
+            "ix_reference_offence_words_word_trgm",
+            "word",
+            postgresql_using="gin",
+            postgresql_ops={"word": "gin_trgm_ops"},
+        ),
+    )
+
+
 class ReferenceCode(Base):
     """One entry of a small standing-data list (court type, hearing type, plea, verdict, remand
     status, result code, offence category, force). ``attributes`` keeps the source row whole."""

@@ -53,7 +53,9 @@ def navigation_items(request: Request) -> list[dict[str, Any]]:
 
 def _template_dirs() -> list[str]:
     dirs = [str(PACKAGE_ROOT / "web" / "templates")]
-    dirs += sorted(str(p) for p in PACKAGE_ROOT.glob("*/templates") if p.parent.name != "web")
+    # Contexts (caselink/<context>/templates) and platform services (caselink/platform/<service>/templates).
+    found = [*PACKAGE_ROOT.glob("*/templates"), *PACKAGE_ROOT.glob("platform/*/templates")]
+    dirs += sorted(str(p) for p in found if p.parent.name != "web")
     return dirs
 
 

@@ -3,24 +3,30 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from sqlalchemy import text
 from starlette.responses import FileResponse
 
-from caselink.db.migrate import current_revisions, head_revisions
+from caselink.db.migrate import current_revisions, pending_heads
 from caselink.platform.access import PUBLIC, requires
+from caselink.platform.access.actor import ActorKind
+from caselink.platform.access.declare import current_actor
 from caselink.web.templating import NavItem, register_nav_item, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(requires(PUBLIC))])
 
 register_nav_item(NavItem("Home", "/", order=0))
 
-_HEADS = head_revisions()
-
 
 @router.get("/")
 async def start_page(request: Request) -> Response:
-    return render(request, "start.html")
+    """The start page for visitors; signed-in staff go straight to their work queue ("My work")."""
+    from caselink.platform.access.policy import has_permission
+
+    actor = current_actor(request)
+    if actor.kind is ActorKind.STAFF and has_permission(actor, "tasks:read"):
+        return RedirectResponse("/tasks", status_code=303)
+    return render(request, "start.html", {"start_link": {"text": "Sign in", "href": "/sign-in"}})
 
 
 @router.get("/accessibility")
@@ -58,14 +64,15 @@ async def readyz(request: Request) -> JSONResponse:
         return JSONResponse(
             {"status": "unavailable", "database": "unreachable", "error": type(exc).__name__}, status_code=503
         )
-    if current != _HEADS:
+    pending = pending_heads(current)
+    if pending:
         return JSONResponse(
             {
                 "status": "unavailable",
                 "database": "ok",
                 "migrations": "pending",
                 "current": sorted(current),
-                "head": sorted(_HEADS),
+                "pending": sorted(pending),
             },
             status_code=503,
         )

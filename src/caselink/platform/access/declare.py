@@ -7,12 +7,16 @@ route's declaration. ``PUBLIC`` is for pages anyone may see (start page, probes,
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any
 
 from fastapi import Request
 
 from caselink.platform.access.actor import ANONYMOUS, Actor
+from caselink.platform.errors import CaselinkError, Forbidden
+
+log = logging.getLogger("caselink.access")
 
 PUBLIC = "public"
 
@@ -30,15 +34,42 @@ def current_actor(request: Request) -> Actor:
     return getattr(request.state, "actor", None) or ANONYMOUS
 
 
+async def _audit_refusal(request: Request, actor: Actor, permission: str, error: CaselinkError) -> None:
+    """Keep an audit entry of a refused request. It is written on its own connection and committed,
+    because the request's own work (if any) is not kept after a refusal."""
+    database = getattr(request.app.state, "database", None)
+    if database is None:
+        return
+    from caselink.platform.audit.service import record
+
+    try:
+        async with database.sessionmaker() as db:
+            await record(
+                db,
+                actor,
+                "access.refused",
+                subject_type="route",
+                subject_id=request.url.path[:100],
+                outcome="refused",
+                detail={"permission": permission, "method": request.method, "status": error.status},
+            )
+            await db.commit()
+    except Exception:
+        # The request is refused whatever happens here; the failure to audit must be seen in the logs.
+        log.exception("could not audit a refused request")
+
+
 def requires(permission: str) -> Callable[[Request], Any]:
-    def dependency(request: Request) -> Actor:
+    async def dependency(request: Request) -> Actor:
         actor = current_actor(request)
         if permission != PUBLIC:
-            if _checker is None:
-                from caselink.platform.errors import Forbidden
-
-                raise Forbidden("No access policy is installed.")
-            _checker(actor, permission)
+            try:
+                if _checker is None:
+                    raise Forbidden("No access policy is installed.")
+                _checker(actor, permission)
+            except CaselinkError as error:
+                await _audit_refusal(request, actor, permission, error)
+                raise
         return actor
 
     dependency.caselink_permission = permission  # type: ignore[attr-defined]

@@ -51,6 +51,7 @@ def upgrade() -> None:
         postgresql_ops={"name": "gin_trgm_ops"},
     )
     op.create_index(op.f("ix_organisation_units_parent_id"), "organisation_units", ["parent_id"], unique=False)
+    op.create_index("ix_organisation_units_listing", "organisation_units", ["agency", "kind", "name"], unique=False)
     op.create_table(
         "reference_codes",
         sa.Column("list_name", sa.String(length=32), nullable=False),
@@ -95,6 +96,20 @@ def upgrade() -> None:
         postgresql_ops={"title": "gin_trgm_ops"},
     )
     op.create_table(
+        "reference_offence_words",
+        sa.Column("word", sa.String(length=64), nullable=False),
+        sa.Column("offences", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("word", name=op.f("pk_reference_offence_words")),
+    )
+    op.create_index(
+        "ix_reference_offence_words_word_trgm",
+        "reference_offence_words",
+        ["word"],
+        unique=False,
+        postgresql_using="gin",
+        postgresql_ops={"word": "gin_trgm_ops"},
+    )
+    op.create_table(
         "teams",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("unit_id", sa.Integer(), nullable=False),
@@ -113,6 +128,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index(op.f("ix_teams_unit_id"), table_name="teams")
     op.drop_table("teams")
+    op.drop_index("ix_reference_offence_words_word_trgm", table_name="reference_offence_words")
+    op.drop_table("reference_offence_words")
     op.drop_index(
         "ix_reference_offences_title_trgm",
         table_name="reference_offences",
@@ -128,6 +145,7 @@ def downgrade() -> None:
     op.drop_table("reference_offences")
     op.drop_table("reference_data_loads")
     op.drop_table("reference_codes")
+    op.drop_index("ix_organisation_units_listing", table_name="organisation_units")
     op.drop_index(op.f("ix_organisation_units_parent_id"), table_name="organisation_units")
     op.drop_index(
         "ix_organisation_units_name_trgm",

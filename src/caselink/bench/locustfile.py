@@ -1,0 +1,208 @@
+"""Load-test journeys for `caselink bench` (run by locust, never imported by the app).
+
+Each journey family is one ``Journey`` subclass with a ``weight`` (its share of the simulated
+users) and a few ``@task`` steps. Every request passes ``name=`` so that the table groups a step
+under one row however its query varies. To add a capability's journeys: add a subclass here (set
+``signed_in = True`` when its pages need a member of staff; see ``Journey.sign_in``) and, when it
+needs data, make sure `caselink demo` creates it. Select families with `caselink bench --journeys
+OffenceFinder,OffenceApi` (the class names).
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+import re
+from pathlib import Path
+from typing import Any
+
+from locust import HttpUser, between, events, task
+from locust.env import Environment
+from locust.stats import PERCENTILES_TO_REPORT, StatsCSV
+
+# Every demo login shares this password (README, "Demo logins"); the bench runs in demo mode.
+from caselink.accounts.service import DEMO_PASSWORD
+
+# What people type into the offence finder: words from offence titles, as typed, and real CJS codes.
+SEARCH_WORDS = [
+    "theft",
+    "theft from the person",
+    "theft from a shop",
+    "burglary dwelling",
+    "robbery",
+    "assault occasioning",
+    "common assault",
+    "assault a constable",
+    "criminal damage",
+    "drink driving",
+    "drive whilst disqualified",
+    "no insurance",
+    "possession cannabis",
+    "possess with intent to supply",
+    "harassment",
+    "fail to surrender",
+    "wounding with intent",
+    "pedal cycle",
+]
+# Codes from the standing data, with the title each belongs to (the code must come back first).
+OFFENCE_CODES = [
+    "TH68001",  # Theft from the person of another
+    "TH68010",  # Theft from a shop
+    "TH68023",  # Robbery
+    "TH68026",  # Burglary dwelling - with intent to steal
+    "TH68013",  # Theft of motor vehicle
+    "OF61016",  # Section 18 - wounding with intent
+    "CD71039",  # Criminal damage to property - value under £5000
+    "RT88007",  # Drive motor vehicle when alcohol level above limit
+    "RT88333",  # Drive whilst disqualified
+    "MD71530",  # Possess a controlled drug of Class B - Cannabis / Cannabis Resin
+    "CJ88001",  # Common assault
+    "PL96001",  # Assault a constable in the execution of his / her duty
+]
+API_PAGE_SIZE = 20
+CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+class Journey(HttpUser):
+    """Base of every journey family: think time between steps as a person reading a page."""
+
+    abstract = True
+    wait_time = between(1, 5)
+    # Families whose pages need a member of staff set this; sign_in() runs once per simulated user.
+    signed_in = False
+
+    def on_start(self) -> None:
+        if self.signed_in:
+            self.sign_in()
+
+    # The demo login a signed-in family uses (demo mode needs no authenticator code).
+    username = "demo.probation-practitioner"
+
+    def sign_in(self) -> None:
+        """Sign the simulated user in as a person would: the form (with its CSRF token), then the
+        post. The session cookie then rides on self.client for every later step."""
+        form = self.client.get("/sign-in", name="sign in: page")
+        token = CSRF_FIELD.search(form.text)
+        with self.client.post(
+            "/sign-in",
+            data={"username": self.username, "password": DEMO_PASSWORD, "csrf_token": token.group(1) if token else ""},
+            name="sign in: submit",
+            catch_response=True,
+        ) as response:
+            # Signed in means we were sent on into the service, not shown the form again.
+            if response.status_code != 200 or "/sign-in" in response.url:
+                response.failure(f"could not sign in as {self.username}")
+
+
+class StartPage(Journey):
+    """Someone arriving at the service."""
+
+    weight = 1
+
+    @task
+    def start_page(self) -> None:
+        self.client.get("/", name="start page")
+
+
+class OffenceFinder(Journey):
+    """A caseworker looking up an offence on the finder page, by words or by code."""
+
+    weight = 3
+
+    @task(3)
+    def search_by_words(self) -> None:
+        self.client.get("/reference/offences", name="offence finder: page")
+        self.wait()  # reading the page and typing
+        words = random.choice(SEARCH_WORDS)
+        self.client.get("/reference/offences", params={"q": words}, name="offence finder: search words")
+        if random.random() < 0.3:  # not what they wanted on the first page
+            self.wait()
+            self.client.get("/reference/offences", params={"q": words, "page": 2}, name="offence finder: page 2")
+
+    @task(1)
+    def search_by_code(self) -> None:
+        code = random.choice(OFFENCE_CODES)
+        with self.client.get(
+            "/reference/offences", params={"q": code}, name="offence finder: search code", catch_response=True
+        ) as response:
+            # A code search that does not show the code is broken, whatever its status says.
+            if response.status_code == 200 and code not in response.text:
+                response.failure(f"{code} not in the results")
+
+
+class OffenceApi(Journey):
+    """Another agency's system searching offences through the API: a search, the next pages as a
+    pick-list scrolls, then the chosen offence."""
+
+    weight = 2
+
+    @task
+    def search_page_and_choose(self) -> None:
+        words = random.choice(SEARCH_WORDS + OFFENCE_CODES)
+        params: dict[str, str | int] = {"q": words, "page_size": API_PAGE_SIZE}
+        with self.client.get(
+            "/api/v1/reference/offences", params=params, name="api: offences search", catch_response=True
+        ) as response:
+            body = _json(response)
+            # The exact code ranks first; anything else is a broken search.
+            if words in OFFENCE_CODES and body is not None and (body.get("items") or [{}])[0].get("code") != words:
+                response.failure(f"{words} is not the first result")
+        if not body or not body.get("items"):
+            return
+        chosen = random.choice(body["items"])["code"]
+        # Up to two further pages, as far as there are any.
+        for page in range(2, min(int(body.get("pages", 1)), 3) + 1):
+            params["page"] = page
+            self.client.get("/api/v1/reference/offences", params=params, name="api: offences next page")
+        self.client.get(f"/api/v1/reference/offences/{chosen}", name="api: offence by code")
+
+
+class MyWork(Journey):
+    """A probation practitioner opening their work queue through the day, sometimes a task."""
+
+    weight = 2
+    signed_in = True
+    username = "demo.probation-practitioner"
+
+    @task
+    def my_work(self) -> None:
+        page = self.client.get("/tasks", name="my work: queue")
+        task_links = re.findall(r'href="(/tasks/\d+)"', page.text)
+        if task_links and random.random() < 0.5:
+            self.wait()
+            self.client.get(random.choice(task_links), name="my work: task")
+
+
+def _json(response: Any) -> dict[str, Any] | None:
+    if response.status_code != 200:
+        return None
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    return body if isinstance(body, dict) else None
+
+
+_ENVIRONMENT: dict[str, Environment] = {}
+
+
+@events.init.add_listener
+def _remember_environment(environment: Environment, **_: Any) -> None:
+    _ENVIRONMENT["env"] = environment
+
+
+@events.quit.add_listener
+def _write_final_stats(exit_code: int, **_: Any) -> None:
+    """Write the complete statistics once every user has stopped (locust's own CSV lags by up to a
+    second). `caselink bench` reads PREFIX_final_stats.csv when it exists."""
+    environment: Environment | None = _ENVIRONMENT.get("env")
+    if environment is None or environment.parsed_options is None:
+        return
+    prefix = getattr(environment.parsed_options, "csv_prefix", None)
+    if not prefix:
+        return
+    writer = StatsCSV(environment, PERCENTILES_TO_REPORT)
+    with Path(f"{prefix}_final_stats.csv").open("w", newline="") as fh:
+        writer.requests_csv(csv.writer(fh))
+    with Path(f"{prefix}_final_failures.csv").open("w", newline="") as fh:
+        writer.failures_csv(csv.writer(fh))

@@ -1,0 +1,1 @@
+"""Courts: hearings, pleas, verdicts and outcomes per charge, trial effectiveness, remand, sentences."""

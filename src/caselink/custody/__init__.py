@@ -1,0 +1,1 @@
+"""Custody: receptions, movements, sentence calculation and release."""

@@ -1,0 +1,34 @@
+"""Custody's share of the hand-offs between agencies (issue 7): the prison holding or expecting a
+person is told when a risk flag, tier or the person's record changes. Idempotent: one task per
+prison per event (de-duplication key)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select, union
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from caselink.custody.models import Booking, ExpectedArrival
+from caselink.platform.events.rules import Event
+from caselink.platform.events.service import register_handler
+from caselink.platform.tasks.person_changes import PERSON_CHANGE_EVENTS, Recipient, person_of, tell
+from caselink.platform.tasks.rules import OwnerType
+
+PERSON_CHANGES_HANDLER = "custody.person_changes"
+
+
+async def prisons_responsible(db: AsyncSession, person_id: int) -> list[Recipient]:
+    """The prison holding the person (active booking) and any prison expecting them. Bookings carry
+    no offender manager yet, so the prison's unit queue is told (its offender management unit)."""
+    holding = select(Booking.prison_unit_id).where(Booking.person_id == person_id, Booking.status == "active")
+    expecting = select(ExpectedArrival.prison_unit_id).where(
+        ExpectedArrival.person_id == person_id, ExpectedArrival.status == "expected"
+    )
+    units = sorted((await db.scalars(union(holding, expecting))).all())
+    return [Recipient(OwnerType.UNIT, unit_id) for unit_id in units]
+
+
+@register_handler(PERSON_CHANGES_HANDLER, PERSON_CHANGE_EVENTS)
+async def tell_prison_of_person_change(db: AsyncSession, event: Event) -> None:
+    person_id = person_of(event)
+    if person_id is not None:
+        await tell(db, event, "custody", await prisons_responsible(db, person_id))

@@ -1,0 +1,98 @@
+"""Request and response bodies of the people API (the Contract of issue 4).
+
+Identifier values are checked by the service with caselink.people.rules (so the messages are the
+domain's own and the field paths are ``identifiers.N.value``), not here.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class IdentifierIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    type: str = Field(description="PNC, CRO, PRISON_NUMBER, CRN, ASN or NINO", max_length=32)
+    value: str = Field(max_length=60)
+
+
+class IdentifierOut(BaseModel):
+    type: str
+    value: str
+
+
+class PersonDetails(BaseModel):
+    """Who someone is, as typed: the basis of matching and of a new record."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    given_name: str = Field(default="", max_length=100)
+    middle_names: str | None = Field(default=None, max_length=200)
+    family_name: str = Field(max_length=100)
+    date_of_birth: date | None = None
+    postcode: str | None = Field(default=None, max_length=10)
+    identifiers: list[IdentifierIn] = Field(default_factory=list, max_length=12)
+
+
+class PersonCreate(PersonDetails):
+    sex: str | None = Field(default=None, description="MALE, FEMALE, NOT_KNOWN or NOT_SPECIFIED")
+    # A strong match blocks creation (409) unless the caller says why this is someone else.
+    confirm_new: bool = False
+    reason: str | None = Field(default=None, max_length=1000)
+
+
+class MatchCandidate(BaseModel):
+    person_id: int
+    score: float
+    reasons: list[str]
+
+
+class MatchResponse(BaseModel):
+    candidates: list[MatchCandidate]
+
+
+class NameOut(BaseModel):
+    type: str
+    given_name: str
+    middle_names: str | None
+    family_name: str
+
+
+class PersonOut(BaseModel):
+    id: int
+    names: list[NameOut]
+    date_of_birth: date | None
+    identifiers: list[IdentifierOut]
+    flags: list[dict[str, object]]
+
+
+class ResponsibleOfficer(BaseModel):
+    name: str | None
+
+
+class SearchItem(BaseModel):
+    """A person found. For a limited-access person the searcher may not see, ``restricted`` is true
+    and the item holds only ``person_id``, the one identifier that matched (or their CRN, PNC ID,
+    ...), ``responsible_officer`` and ``message``: no name, date of birth, score or reasons."""
+
+    person_id: int
+    score: float
+    reasons: list[str]
+    given_name: str | None
+    family_name: str | None
+    date_of_birth: date | None
+    identifiers: list[IdentifierOut]
+    restricted: bool = False
+    responsible_officer: ResponsibleOfficer | None = None
+    message: str | None = None
+
+
+class SearchPage(BaseModel):
+    kind: str = Field(description="identifier or name: how the query was read")
+    items: list[SearchItem]
+    page: int
+    page_size: int
+    total: int
+    pages: int

@@ -1,0 +1,1 @@
+"""Reporting: aggregate measures, dashboards and their downloads."""
