@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from caselink.accounts import api as accounts_api
 from caselink.accounts import views as accounts_views
 from caselink.assessments import api as assessments_api
+from caselink.assessments import views as assessments_views
 from caselink.courts import api as courts_api
 from caselink.courts import views as courts_views
 from caselink.custody import api as custody_api
@@ -28,6 +29,8 @@ from caselink.platform.events import views as events_views
 from caselink.platform.tasks import api as tasks_api
 from caselink.platform.tasks import views as tasks_views
 from caselink.probation import api as probation_api
+from caselink.probation import plan_views as probation_plan_views
+from caselink.probation import recall_views as probation_recall_views
 from caselink.probation import supervision_api as probation_supervision_api
 from caselink.probation import supervision_views as probation_supervision_views
 from caselink.probation import views as probation_views
@@ -72,9 +75,12 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(custody_views.router)
     app.include_router(reporting_views.router)
     app.include_router(probation_supervision_api.router, prefix="/api/v1")
+    app.include_router(probation_recall_views.router)  # before probation_views (/probation/... pages)
+    app.include_router(probation_plan_views.router)
     app.include_router(probation_supervision_views.router)
     app.include_router(probation_api.router, prefix="/api/v1")
     app.include_router(probation_views.router)
     app.include_router(assessments_api.router, prefix="/api/v1")
+    app.include_router(assessments_views.router)
     app.include_router(prosecution_api.router, prefix="/api/v1")
     app.include_router(prosecution_views.router)

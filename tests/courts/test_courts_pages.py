@@ -5,7 +5,7 @@ court's clerk, a form without its CSRF token)."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -18,10 +18,12 @@ from tests.courts.courts_factory import CaseIds, Units, charged_case, clerk, uni
 from tests.people.people_factory import client_as
 
 from caselink.courts import service
-from caselink.courts.models import CourtChargeOutcome, CourtPlea, CourtSentence
+from caselink.courts.models import CourtChargeOutcome, CourtHearing, CourtPlea, CourtSentence
 from caselink.courts.schemas import HearingListIn
 from caselink.organisations.models import OrganisationUnit
 from caselink.platform.events.models import OutboxEvent
+from caselink.prosecution import service as prosecution_service
+from caselink.prosecution.models import IdpcService, ProsecutionCase, ReadinessTick
 
 pytestmark = pytest.mark.usefixtures("reference_loaded")
 
@@ -181,3 +183,49 @@ async def test_listing_a_hearing_through_the_form(app: FastAPI, db: AsyncSession
         assert listed.status_code == 303, re.findall(r"govuk-error-summary__list.*?</ul>", listed.text, re.S)
         hearing = await page.get(listed.headers["location"])
     assert hearing.status_code == 200 and "01AB4444425" in hearing.text and "Adjourn" in hearing.text
+
+
+async def test_a_hearing_is_listed_by_the_cases_urn(app: FastAPI, db: AsyncSession) -> None:
+    u = await units(db)
+    case = await charged_case(db, u, urn="01AB5555525")
+    fields = {"court_unit_code": u.magistrates_code, "hearing_type_code": "FH", "day": "2099-01-05", "time": "10:00"}
+    async with client_as(app, clerk(u.magistrates_id)) as page:
+        unknown = await page.post(
+            "/courts/hearings/new", data={**fields, "case_id": "01/AB/99999/25", "courtroom": "1"}
+        )
+        assert unknown.status_code == 400 and 'href="#case_id"' in unknown.text
+        assert "There is no case with the URN 01/AB/99999/25" in unknown.text
+        malformed = await page.post("/courts/hearings/new", data={**fields, "case_id": "AB-12", "courtroom": "1"})
+        assert malformed.status_code == 400 and "Enter a URN in the form" in malformed.text
+        listed = await page.post("/courts/hearings/new", data={**fields, "case_id": "01/AB/55555/25", "courtroom": "1"})
+    assert listed.status_code == 303, re.findall(r"govuk-error-summary__list.*?</ul>", listed.text, re.S)
+    assert await db.scalar(select(CourtHearing.case_id).where(CourtHearing.case_id == case.case_id)) == case.case_id
+
+
+async def test_the_daily_list_shows_each_hearings_readiness(app: FastAPI, db: AsyncSession) -> None:
+    u = await units(db)
+    unready = await charged_case(db, u, urn="01AB6666625")
+    ready = await charged_case(db, u, urn="01AB7777725")
+    unready_hearing = await _list_today(db, u, unready, courtroom="1")
+    ready_hearing = await _list_today(db, u, ready, courtroom="1", minutes=1)
+    # Every first-hearing item done for the second case: IDPC and previous convictions served, ticked.
+    case = await db.get_one(ProsecutionCase, ready.case_id)
+    db.add(IdpcService(case_id=case.id, served_on=date(2025, 1, 2), served_by="test"))
+    case.antecedents_served_on = date(2025, 1, 2)
+    db.add(ReadinessTick(case_id=case.id, hearing_type="first_hearing", item_id="victim-views-on-bail", ticked_by="t"))
+    await db.flush()
+    await prosecution_service.refresh_readiness(db, case)
+    await db.flush()
+
+    found = await prosecution_service.readiness_for_cases(db, [unready.case_id, ready.case_id])
+    assert (found[unready.case_id].hearing_id, found[unready.case_id].status) == (unready_hearing, "not_ready")
+    assert (found[ready.case_id].hearing_id, found[ready.case_id].status) == (ready_hearing, "ready")
+
+    today = service.london_date(datetime.now(UTC)).isoformat()
+    async with client_as(app, clerk(u.magistrates_id)) as page:
+        listed = await page.get(f"/courts/{u.magistrates_code}/list", params={"date": today})
+    assert listed.status_code == 200
+    rows = re.findall(r"<tr class=\"govuk-table__row\">(.*?)</tr>", listed.text, re.S)
+    by_urn = {urn: row for row in rows for urn in ("01AB6666625", "01AB7777725") if urn in row}
+    assert 'data-readiness="not_ready"' in by_urn["01AB6666625"] and "Not ready" in by_urn["01AB6666625"]
+    assert 'data-readiness="ready"' in by_urn["01AB7777725"]

@@ -178,7 +178,7 @@ def _fingerprint(database_url: str) -> list[tuple[Any, ...]]:
             """
             SELECT p.urn, p.status, p.custody_status, p.allocated_lawyer_id IS NOT NULL AS allocated,
                    p.next_hearing_at,
-                   (SELECT string_agg(pe.given_name || ' ' || pe.family_name || ':' || c.offence_code || ':' || c.status,
+                   (SELECT string_agg(concat_ws(':', pe.given_name, pe.family_name, c.offence_code, c.status),
                                       ',' ORDER BY d.position, c.id)
                     FROM defendants d JOIN persons pe ON pe.id = d.person_id JOIN charges c ON c.defendant_id = d.id
                     WHERE d.case_id = p.id) AS charges

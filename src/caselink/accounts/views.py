@@ -39,9 +39,9 @@ def _holds(permission: str) -> Any:
     return visible
 
 
-register_nav_item(NavItem("Staff", "/admin/staff", visible=_holds("staff:read"), order=80))
-register_nav_item(NavItem("Training records", "/admin/training", visible=_holds("training:record"), order=85))
-register_nav_item(NavItem("API clients", "/admin/clients", visible=_holds("clients:manage"), order=90))
+register_nav_item(NavItem("Staff", "/admin/staff", permission="staff:read", order=80))
+register_nav_item(NavItem("Training records", "/admin/training", permission="training:record", order=85))
+register_nav_item(NavItem("API clients", "/admin/clients", permission="clients:manage", order=90))
 
 
 def _see_other(url: str) -> RedirectResponse:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import random
 import re
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -171,6 +172,172 @@ class MyWork(Journey):
         if task_links and random.random() < 0.5:
             self.wait()
             self.client.get(random.choice(task_links), name="my work: task")
+
+
+CASE_LINK = re.compile(r'href="(/prosecution/cases/\d+)"')
+HEARING_LINK = re.compile(r'href="(/courts/hearings/\d+)"')
+PRISONER_LINK = re.compile(r'href="(/custody/people/\d+)"')
+DAY_LINK = re.compile(r'href="(/courts/[^"/]+/list\?date=[0-9-]+)"')
+
+
+class CpsLawyerCases(Journey):
+    """A CPS lawyer working through their cases by next hearing: the list, sometimes the next
+    page or the area's list, then a case to prepare (`caselink demo` allocates them cases)."""
+
+    weight = 3
+    signed_in = True
+    username = "demo.cps-lawyer"
+
+    @task
+    def my_cases(self) -> None:
+        page = self.client.get("/prosecution/cases", name="lawyer: my cases")
+        links = CASE_LINK.findall(page.text)
+        if random.random() < 0.2:
+            self.wait()
+            page = self.client.get("/prosecution/cases", params={"page": 2}, name="lawyer: my cases page 2")
+        elif random.random() < 0.1:
+            self.wait()
+            self.client.get("/prosecution/cases", params={"scope": "area"}, name="lawyer: area cases")
+        if links:
+            self.wait()  # reading the list, choosing a case
+            self.client.get(random.choice(links), name="lawyer: case")
+
+
+class CourtDailyList(Journey):
+    """A court clerk on their court's list: today's, sometimes the next or previous day, then a
+    hearing to take its results."""
+
+    weight = 3
+    signed_in = True
+    username = "demo.court-clerk"
+
+    @task
+    def daily_list(self) -> None:
+        page = self.client.get("/courts/list", name="court: daily list")
+        days = DAY_LINK.findall(page.text)
+        if days and random.random() < 0.3:
+            self.wait()
+            page = self.client.get(random.choice(days), name="court: other day")
+        hearings = HEARING_LINK.findall(page.text)
+        if hearings:
+            self.wait()
+            self.client.get(random.choice(hearings), name="court: hearing")
+
+
+class PrisonRoll(Journey):
+    """A prison records clerk checking the roll, sometimes its next page, then a prisoner."""
+
+    weight = 2
+    signed_in = True
+    username = "demo.prison-records-clerk"
+
+    @task
+    def roll(self) -> None:
+        page = self.client.get("/custody/roll", name="prison: roll")
+        if random.random() < 0.2:
+            self.wait()
+            page = self.client.get("/custody/roll", params={"page": 2}, name="prison: roll page 2")
+        people = PRISONER_LINK.findall(page.text)
+        if people:
+            self.wait()
+            self.client.get(random.choice(people), name="prison: prisoner")
+
+
+class OutcomeDashboard(Journey):
+    """A CPS lawyer looking at their area's outcome measures over the last year (a few times a day,
+    so a small share of the users)."""
+
+    weight = 1
+    signed_in = True
+    username = "demo.cps-lawyer"
+    wait_time = between(5, 15)
+
+    @task
+    def outcomes(self) -> None:
+        today = date.today()
+        self.client.get(
+            "/reports/outcomes",
+            params={"start": (today - timedelta(days=365)).isoformat(), "end": today.isoformat()},
+            name="reports: outcomes one area, one year",
+        )
+
+
+# Family names common in the demo people (`caselink demo`): where a person search journey starts
+# to learn identifiers and names that exist.
+PEOPLE_SEED_NAMES = ["Smith", "Jones", "Williams", "Taylor", "Brown", "Davies", "Evans", "Wilson", "Patel", "Khan"]
+PERSON_LINK = re.compile(r'href="(/people/\d+)"')
+
+
+def _mistype(name: str) -> str:
+    """Two neighbouring letters swapped, as people mistype ("Smtih")."""
+    if len(name) < 4:
+        return name
+    i = random.randrange(1, len(name) - 2)
+    return name[:i] + name[i + 1] + name[i] + name[i + 2 :]
+
+
+class PeopleSearch(Journey):
+    """A police case builder finding a person before adding them to a case: by an identifier
+    copied from another system (PNC ID, prison number, ...), or by a name typed with the usual
+    mistakes (a typo, names swapped), sometimes with the date of birth; then the person's page."""
+
+    weight = 3
+    signed_in = True
+    username = "demo.police-case-builder"
+
+    def on_start(self) -> None:
+        super().on_start()
+        # People that exist, learnt as a user would from results: their identifiers and names.
+        self.known: list[dict[str, Any]] = []
+        for family in random.sample(PEOPLE_SEED_NAMES, 3):
+            body = _json(
+                self.client.get(
+                    "/api/v1/people", params={"q": family, "page_size": 50}, name="people: api name search (setup)"
+                )
+            )
+            self.known += [
+                item for item in (body or {}).get("items", []) if item.get("family_name") and item.get("identifiers")
+            ]
+
+    @task(2)
+    def by_identifier(self) -> None:
+        if not self.known:
+            return
+        identifier = random.choice(random.choice(self.known)["identifiers"])
+        page = self.client.get("/people", params={"q": identifier["value"]}, name="people: search by identifier")
+        self._open_a_result(page.text)
+
+    @task(3)
+    def by_name(self) -> None:
+        if not self.known:
+            return
+        person = random.choice(self.known)
+        given, family = person["given_name"] or "", person["family_name"]
+        params = {"q": f"{given} {_mistype(family)}"}
+        roll = random.random()
+        if roll < 0.2:
+            params["q"] = f"{family} {given}"  # names swapped
+        if roll > 0.5 and person.get("date_of_birth"):
+            year, month, day = person["date_of_birth"].split("-")
+            params |= {"dob_day": day, "dob_month": month, "dob_year": year}
+        page = self.client.get("/people", params=params, name="people: search by name")
+        self._open_a_result(page.text)
+
+    @task(1)
+    def by_name_api(self) -> None:
+        if not self.known:
+            return
+        person = random.choice(self.known)
+        params = {"q": f"{person['given_name'] or ''} {_mistype(person['family_name'])}"}
+        if person.get("date_of_birth"):
+            params["date_of_birth"] = person["date_of_birth"]
+        self.client.get("/api/v1/people", params=params, name="people: api search by name")
+
+    def _open_a_result(self, html: str) -> None:
+        people = PERSON_LINK.findall(html)
+        if people and random.random() < 0.5:
+            self.wait()  # reading the results
+            self.client.get(people[0], name="people: person page")
 
 
 def _json(response: Any) -> dict[str, Any] | None:

@@ -51,10 +51,10 @@ from caselink.courts.schemas import (
 )
 from caselink.organisations.models import OrganisationUnit
 from caselink.people.models import Person
-from caselink.platform.access import Actor, Resource, ensure
+from caselink.platform.access import Actor, Resource
 from caselink.platform.access.policy import can
-from caselink.platform.audit.service import record
-from caselink.platform.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
+from caselink.platform.audit.service import ensure_or_record_refusal, record
+from caselink.platform.errors import Conflict, FieldError, NotFound, ValidationFailed
 from caselink.platform.events.service import emit
 from caselink.prosecution import service as prosecution_service
 from caselink.prosecution.models import Charge, Defendant, ProsecutionCase, RemandPeriodRecord
@@ -108,14 +108,7 @@ def hearing_resource(court_unit_id: int, cps_area_unit_id: int | None, hearing_i
     )
 
 
-async def _ensure(db: AsyncSession, actor: Actor, action: str, resource: Resource, audit_action: str) -> None:
-    """``ensure``, keeping a refusal in the audit (committed on its own: nothing else was written)."""
-    try:
-        ensure(actor, action, resource)
-    except Forbidden:
-        await record(db, actor, audit_action, resource.kind, resource.id, outcome="refused")
-        await db.commit()
-        raise
+_ensure = ensure_or_record_refusal  # nothing is written before the check, so no rollback
 
 
 # -- standing data --------------------------------------------------------------------------------

@@ -31,7 +31,6 @@ from caselink.courts.schemas import (
 )
 from caselink.db.session import DbSession
 from caselink.platform.access import Actor, requires
-from caselink.platform.access.declare import current_actor
 from caselink.platform.errors import FieldError, NotFound, ValidationFailed
 from caselink.prosecution import service as prosecution_service
 from caselink.reference import service as reference_service
@@ -44,13 +43,7 @@ Reader = Annotated[Actor, Depends(requires("courts:read"))]
 Writer = Annotated[Actor, Depends(requires("courts:results"))]
 
 
-def _sees_court_lists(request: Request) -> bool:
-    from caselink.platform.access.policy import has_permission
-
-    return has_permission(current_actor(request), "courts:list")
-
-
-register_nav_item(NavItem("Court lists", "/courts/list", visible=_sees_court_lists, order=40))
+register_nav_item(NavItem("Court lists", "/courts/list", permission="courts:list", order=40))
 
 HEARING_STATUS_TAGS = {
     "listed": ("Listed", "govuk-tag--blue"),
@@ -151,6 +144,13 @@ async def daily_list(
     rooms: dict[str, list[Any]] = {}
     for item in result.items:
         rooms.setdefault(item.courtroom, []).append(item)
+    # Readiness is kept for each case's next hearing: shown for the hearings that are that one.
+    by_case = await prosecution_service.readiness_for_cases(db, {i.case_id for i in result.items}, today)
+    readiness = {
+        i.hearing_id: found.status.value
+        for i in result.items
+        if (found := by_case.get(i.case_id)) is not None and found.hearing_id == i.hearing_id and found.status
+    }
     base = f"/courts/{unit.code}/list"
     context: dict[str, Any] = {
         "page_title": f"{unit.name}: {sitting:%A} {sitting.day} {sitting:%B %Y}",
@@ -160,6 +160,9 @@ async def daily_list(
         "rooms": rooms,
         "result": result,
         "tags": HEARING_STATUS_TAGS,
+        "readiness": readiness,
+        "readiness_tags": READINESS_TAGS,
+        "label": label,
         "unit_tz": service.LONDON,
         "previous_href": f"{base}?date={(sitting - timedelta(days=1)).isoformat()}",
         "next_href": f"{base}?date={(sitting + timedelta(days=1)).isoformat()}",
@@ -213,9 +216,15 @@ async def create_hearing(request: Request, db: DbSession, actor: Writer) -> Resp
         k: str(raw.get(k, "")) for k in ("case_id", "court_unit_code", "hearing_type_code", "day", "time", "courtroom")
     }
     errors: list[FieldError] = []
+    # The field takes a case id (digits only) or the case's URN, which is what a clerk has to hand.
     case_id = _int(form["case_id"])
-    if case_id is None:
-        errors.append(FieldError("case_id", "Enter the case id, a number shown on the case page"))
+    if case_id is None and not form["case_id"].strip():
+        errors.append(FieldError("case_id", "Enter the case's URN (like 01/AB/12345/24) or its case id"))
+    elif case_id is None:
+        try:
+            case_id = await prosecution_service.case_id_for_urn(db, form["case_id"], "case_id")
+        except ValidationFailed as exc:
+            errors += exc.errors
     if not form["hearing_type_code"]:
         errors.append(FieldError("hearing_type_code", "Choose a type of hearing"))
     starts_at, time_errors = _form_time(form["day"], form["time"], "day", "time")

@@ -54,10 +54,9 @@ from caselink.organisations.models import OrganisationUnit
 from caselink.people.models import Person, PersonIdentifier
 from caselink.people.rules import IdentifierType
 from caselink.platform.access.actor import SYSTEM, Actor
-from caselink.platform.access.policy import ensure
 from caselink.platform.access.rules import Resource
-from caselink.platform.audit.service import record
-from caselink.platform.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
+from caselink.platform.audit.service import ensure_or_record_refusal, record
+from caselink.platform.errors import Conflict, FieldError, NotFound, ValidationFailed
 from caselink.platform.events.rules import Event
 from caselink.platform.events.service import emit
 from caselink.platform.rulepacks import NoRulePackInForce
@@ -99,14 +98,7 @@ def prison_resource(prison_unit_ids: Iterable[int], kind: str = "custody_booking
     )
 
 
-async def _ensure(db: AsyncSession, actor: Actor, action: str, resource: Resource, audit_action: str) -> None:
-    """``ensure``, keeping a refusal in the audit (committed on its own: nothing else was written)."""
-    try:
-        ensure(actor, action, resource)
-    except Forbidden:
-        await record(db, actor, audit_action, resource.kind, resource.id, outcome="refused")
-        await db.commit()
-        raise
+_ensure = ensure_or_record_refusal  # nothing is written before the check, so no rollback
 
 
 # -- prisons -------------------------------------------------------------------------------------

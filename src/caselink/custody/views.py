@@ -23,17 +23,7 @@ Writer = Annotated[Actor, Depends(requires("custody:write"))]
 Calculator = Annotated[Actor, Depends(requires("custody:release_dates"))]
 
 
-def _holds(permission: str) -> Any:
-    def visible(request: Request) -> bool:
-        from caselink.platform.access.policy import has_permission
-
-        actor = getattr(request.state, "actor", None)
-        return actor is not None and actor.is_authenticated and has_permission(actor, permission)
-
-    return visible
-
-
-register_nav_item(NavItem("Prison", "/custody/roll", visible=_holds("custody:read"), order=40))
+register_nav_item(NavItem("Prison", "/custody/roll", permission="custody:read", order=40))
 
 
 def _pydantic_errors(exc: ValidationError) -> list[FieldError]:

@@ -391,11 +391,13 @@ class CasesGenerator:
         for position, person in enumerate(people, start=1):
             defendant_id = self.ids["defendants"].take()
             defendants.append((defendant_id, person))
-            bail = "Not to contact the complainant; to live and sleep at home address" if custody == "conditional_bail" else None
-            out_rows = out.rows
-            out_rows["defendants"].append(
-                (defendant_id, case_id, person.id, position, custody, bail, charging_outcome)
+            bail = (
+                "Not to contact the complainant; to live and sleep at home address"
+                if custody == "conditional_bail"
+                else None
             )
+            out_rows = out.rows
+            out_rows["defendants"].append((defendant_id, case_id, person.id, position, custody, bail, charging_outcome))
             for _ in range(1 if rng.random() < 0.7 else 2):
                 code = _weighted(rng, self.offence_pairs)
                 offence_on = submitted_on - timedelta(days=rng.randint(1, 30))
@@ -408,12 +410,36 @@ class CasesGenerator:
                 }.get(status, "superseded")
                 title = p.offences[code]
                 out_rows["charges"].append(
-                    (proposed_id, case_id, defendant_id, code, title, offence_on, proposed_status, None, None, None, None)
+                    (
+                        proposed_id,
+                        case_id,
+                        defendant_id,
+                        code,
+                        title,
+                        offence_on,
+                        proposed_status,
+                        None,
+                        None,
+                        None,
+                        None,
+                    )
                 )
                 if charged_on is not None:
                     laid_id = self.ids["charges"].take()
                     out_rows["charges"].append(
-                        (laid_id, case_id, defendant_id, code, title, offence_on, "charged", proposed_id, charged_on, None, None)
+                        (
+                            laid_id,
+                            case_id,
+                            defendant_id,
+                            code,
+                            title,
+                            offence_on,
+                            "charged",
+                            proposed_id,
+                            charged_on,
+                            None,
+                            None,
+                        )
                     )
                     laid.append((laid_id, defendant_id, code))
 
@@ -479,9 +505,11 @@ class CasesGenerator:
     def _court_for(self, area: Unit, court_case: bool) -> Unit:
         if court_case and area.region == self.p.court.region:
             return self.p.court
-        courts = self.p.magistrates.get(area.region or "") or self.p.magistrates.get(self.p.court.region or "") or [
-            self.p.court
-        ]
+        courts = (
+            self.p.magistrates.get(area.region or "")
+            or self.p.magistrates.get(self.p.court.region or "")
+            or [self.p.court]
+        )
         return self.rng.choice(courts)
 
     def _crown_for(self, court: Unit) -> Unit | None:
@@ -551,7 +579,11 @@ class CasesGenerator:
             )
         kind = _weighted(
             rng,
-            ((court_rules.HearingType.TRIAL, 5), (court_rules.HearingType.PTPH, 2), (court_rules.HearingType.SENTENCE, 3)),
+            (
+                (court_rules.HearingType.TRIAL, 5),
+                (court_rules.HearingType.PTPH, 2),
+                (court_rules.HearingType.SENTENCE, 3),
+            ),
         )
         venue = court
         if kind is court_rules.HearingType.PTPH:
@@ -637,7 +669,9 @@ class CasesGenerator:
                 (defendant_id, case_id, area.id, court_type, outcome.value, charged_on, final_day)
             )
             if outcome.is_conviction:
-                self._sentence(out, final_id, final_day, defendant_id, person, charges_by_defendant.get(defendant_id, []))
+                self._sentence(
+                    out, final_id, final_day, defendant_id, person, charges_by_defendant.get(defendant_id, [])
+                )
 
     def _sentence(
         self, out: CasesBatch, hearing_id: int, on: date, defendant_id: int, person: DemoPerson, charge_ids: list[int]
@@ -759,9 +793,10 @@ async def _places(conn: asyncpg.Connection) -> Places:
     for u in units:
         parent = by_id.get(u["parent_id"])
         code = u["code"]
-        if u["kind"] == "police_unit" and parent is not None and len(code) >= 4 and code[:2].isdigit():
-            if code[2:4].isalpha() and code[2:4].isupper() and code[:2] != "00":
-                police.setdefault(code[:2], []).append((Unit(parent["id"], parent["code"]), Unit(u["id"], code)))
+        # Stations whose OU code reads force digits then two letters can issue URNs (FFSS...).
+        station_code = len(code) >= 4 and code[:2].isdigit() and code[:2] != "00" and code[2:4].isalpha()
+        if u["kind"] == "police_unit" and parent is not None and station_code and code[2:4].isupper():
+            police.setdefault(code[:2], []).append((Unit(parent["id"], parent["code"]), Unit(u["id"], code)))
     magistrates: dict[str, list[Unit]] = {}
     crown: dict[str, list[Unit]] = {}
     for u in units:
@@ -779,7 +814,9 @@ async def _places(conn: asyncpg.Connection) -> Places:
             ["demo.cps-lawyer", "demo.court-clerk", "demo.prison-records-clerk"],
         )
     }
-    missing = [name for name in ("demo.cps-lawyer", "demo.court-clerk", "demo.prison-records-clerk") if name not in staff]
+    missing = [
+        name for name in ("demo.cps-lawyer", "demo.court-clerk", "demo.prison-records-clerk") if name not in staff
+    ]
     if not areas or not police or not magistrates or not prisons:
         raise DemoCasesUnavailable("The unit lists are not loaded; run `caselink reference load` first.")
     if missing:
@@ -808,9 +845,11 @@ async def _places(conn: asyncpg.Connection) -> Places:
 async def _demo_people(conn: asyncpg.Connection) -> list[DemoPerson]:
     rows = await conn.fetch(
         """
-        SELECT p.id, (SELECT min(i.value) FROM person_identifiers i
-                      WHERE i.person_id = p.id AND i.type = $1 AND i.valid) AS prison_number
-        FROM persons p WHERE p.is_demo ORDER BY p.id
+        SELECT p.id, n.prison_number
+        FROM persons p
+        LEFT JOIN (SELECT person_id, min(value) AS prison_number FROM person_identifiers
+                   WHERE type = $1 AND valid GROUP BY person_id) n ON n.person_id = p.id
+        WHERE p.is_demo ORDER BY p.id
         """,
         IdentifierType.PRISON_NUMBER.value,
     )

@@ -10,9 +10,9 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from datetime import date
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import asyncpg

@@ -101,11 +101,12 @@ async def search_people(
     responses={422: {**PROBLEM, "description": "Missing family name, impossible date, invalid identifier"}},
 )
 async def match_person(db: DbSession, actor: Reader, body: PersonDetails) -> MatchResponse:
-    """Candidates scoring at least 0.6, best first; 0.85 or more is a strong match that blocks creation."""
+    """Candidates scoring at least 0.6, best first; 0.85 or more is a strong match that blocks creation.
+    A limited-access person the caller may not see keeps their place with only an identifier, the
+    responsible officer and the message (`restricted`)."""
     _, found = await service.match(db, actor, body)
-    return MatchResponse(
-        candidates=[MatchCandidate(person_id=m.person_id, score=m.score, reasons=m.reasons) for m in found]
-    )
+    # The same shape as a 409's candidates: limited-access people the caller may not see redacted.
+    return MatchResponse(candidates=[MatchCandidate.model_validate(c) for c in service.candidates_body(found)])
 
 
 @router.post(

@@ -30,7 +30,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from caselink.people import matching, review
+from caselink.people import limited_access, matching, review
 from caselink.people.linkage_models import PairBand, PairSource
 from caselink.people.matching import IDENTIFIER_LABELS
 from caselink.people.models import NameType, Person, PersonAddress, PersonIdentifier, PersonName, Sex
@@ -338,6 +338,17 @@ async def _link(db: AsyncSession, actor: Actor, person_id: int, row: CheckedRow,
     return notes
 
 
+async def _reasons_shown(db: AsyncSession, actor: Actor, person_id: int, reasons: Sequence[str]) -> list[str]:
+    """Why a row matched a person, for the report: for a limited-access person the importer may not
+    see, only the limit's message and responsible officer (the reasons name them and their date of
+    birth); the withholding is audited as in search."""
+    hidden = (await limited_access.redactions(db, actor, {person_id: []})).get(person_id)
+    if hidden is None:
+        return list(reasons)
+    officer = hidden.responsible_officer or "not recorded"
+    return [f"matches a person whose record you may not see ({hidden.message} Responsible officer: {officer})"]
+
+
 async def _decide_and_write(
     db: AsyncSession, actor: Actor, number: int, row: CheckedRow, warnings: list[str], source: str, today: date
 ) -> RowReport:
@@ -355,11 +366,12 @@ async def _decide_and_write(
     if holders:
         best = next((m for m in found if m.person_id == holders[0]), None)
         report.decision, report.person_id, report.score = "link", holders[0], 1.0
-        report.reasons = (best.reasons if best else ["shares an identifier"]) + report.reasons
+        why = best.reasons if best else ["shares an identifier"]
+        report.reasons = await _reasons_shown(db, actor, holders[0], why) + report.reasons
     elif found and found[0].score >= matching.STRONG_MATCH:
         best = found[0]
         report.decision, report.person_id, report.score = "link", best.person_id, best.score
-        report.reasons = best.reasons + report.reasons
+        report.reasons = await _reasons_shown(db, actor, best.person_id, best.reasons) + report.reasons
     if report.decision == "link":
         assert report.person_id is not None
         report.reasons += await _link(db, actor, report.person_id, row, source)
@@ -367,7 +379,8 @@ async def _decide_and_write(
     if found:
         best = found[0]
         report.decision, report.score = "review", best.score
-        report.reasons = [f"may be person {best.person_id}: " + "; ".join(best.reasons), *report.reasons]
+        why = await _reasons_shown(db, actor, best.person_id, best.reasons)
+        report.reasons = [f"may be person {best.person_id}: " + "; ".join(why), *report.reasons]
     report.person_id = await _create(db, actor, row, source, report.decision)
     if report.decision == "review":
         await review.record_pairs(

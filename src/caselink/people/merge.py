@@ -27,7 +27,7 @@ from caselink.people.merge_models import PersonMerge
 from caselink.people.models import NameType, Person
 from caselink.platform.access.actor import Actor
 from caselink.platform.access.policy import check
-from caselink.platform.audit.service import record
+from caselink.platform.audit.service import record, register_subject_alias_resolver
 from caselink.platform.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from caselink.platform.events.service import emit
 
@@ -449,6 +449,17 @@ async def person_aliases(db: AsyncSession, person_id: int) -> list[int]:
     unmerged: the audit's "who looked at this person" should search subject ids in this list,
     since audit entries keep the id they were written with."""
     return list((await db.execute(_ALIASES, {"person": person_id})).scalars())
+
+
+async def _audit_subject_aliases(db: AsyncSession, subject_id: str) -> list[str]:
+    """For the auditor's "who looked at this person": entries about every record merged into it."""
+    if not subject_id.isdigit() or len(subject_id) > 18:  # not a person id (bigint): nothing to add
+        return []
+    return [str(person_id) for person_id in await person_aliases(db, int(subject_id))]
+
+
+# Registered on import: the web app imports this module through merge_api (caselink.routers).
+register_subject_alias_resolver("person", _audit_subject_aliases)
 
 
 def label_of(name: str) -> str:

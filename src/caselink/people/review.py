@@ -19,6 +19,7 @@ from sqlalchemy import func, select, text, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from caselink.people import limited_access
 from caselink.people.linkage_models import LinkageRun, LinkPair, PairBand, PairDecision
 from caselink.people.matching import IDENTIFIER_LABELS
 from caselink.people.models import Person, PersonAddress, PersonIdentifier, PersonName
@@ -367,6 +368,9 @@ async def get_pair(db: AsyncSession, actor: Actor, pair_id: int) -> PairComparis
     pair = await db.get(LinkPair, pair_id)
     if pair is None:
         raise NotFound(f"There is no possible duplicate {pair_id}.")
+    # Side by side shows both records whole: a reviewer blocked from either sees neither (audited).
+    for person_id in (pair.person_a_id, pair.person_b_id):
+        await limited_access.ensure_may_see(db, actor, person_id, "person.duplicate_review.read")
     a, b = await _side(db, pair.person_a_id), await _side(db, pair.person_b_id)
     labels = list(dict.fromkeys([*a.rows, *b.rows]))
     await record(db, actor, "person.duplicate_review.read", "person_link_pair", pair_id)
@@ -393,6 +397,8 @@ async def decide(db: AsyncSession, actor: Actor, pair_id: int, decision: str, no
     pair = await db.scalar(select(LinkPair).where(LinkPair.id == pair_id).with_for_update())
     if pair is None:
         raise NotFound(f"There is no possible duplicate {pair_id}.")
+    for person_id in (pair.person_a_id, pair.person_b_id):
+        await limited_access.ensure_may_see(db, actor, person_id, "person.duplicate_review.decide")
     if pair.decision is not None:
         raise Conflict(f"This pair was already decided ({pair.decision.replace('_', ' ')}) by {pair.decided_by}.")
     now = datetime.now(UTC)

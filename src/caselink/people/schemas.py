@@ -43,10 +43,22 @@ class PersonCreate(PersonDetails):
     reason: str | None = Field(default=None, max_length=1000)
 
 
+class ResponsibleOfficer(BaseModel):
+    name: str | None
+
+
 class MatchCandidate(BaseModel):
+    """A likely existing record. For a limited-access person the caller may not see, ``restricted``
+    is true and the candidate holds only ``person_id``, one ``identifiers`` entry,
+    ``responsible_officer`` and ``message``: score 0 and no reasons (they would name the person)."""
+
     person_id: int
     score: float
     reasons: list[str]
+    restricted: bool = False
+    identifiers: list[IdentifierOut] | None = None
+    responsible_officer: ResponsibleOfficer | None = None
+    message: str | None = None
 
 
 class MatchResponse(BaseModel):
@@ -66,10 +78,6 @@ class PersonOut(BaseModel):
     date_of_birth: date | None
     identifiers: list[IdentifierOut]
     flags: list[dict[str, object]]
-
-
-class ResponsibleOfficer(BaseModel):
-    name: str | None
 
 
 class SearchItem(BaseModel):

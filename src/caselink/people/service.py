@@ -9,9 +9,8 @@ plain code rather than SQL.
 Limited access (caselink.people.limited_access) is enforced on reading a person and redacts search
 results; ``flags`` holds the live registrations (caselink.people.registrations).
 
-Not yet here (later changes of issue 4): merge (merged records are simply left out of search)
-and a stored cross-agency timeline (the page's timeline is derived from the person record's own
-history).
+Merged records are left out of search (caselink.people.merge); the person page's timeline is
+the stored cross-agency one (caselink.people.timeline).
 """
 
 from __future__ import annotations
@@ -20,7 +19,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import BigInteger, Boolean, any_, bindparam, or_, select, text
@@ -207,7 +206,9 @@ def _birth_date_bounds(terms: SearchTerms, today: date) -> tuple[date | None, da
 # typed) are kept, so the cap drops the loosest look-alikes, never a same-name-same-birthday one.
 _CLOSE = 3  # family name alike and given name exactly or as a nickname, or within two edits; swapped
 _LOOSE = 2  # family name alike or sounding alike, given name loosely; same postcode
-_BORN_THAT_DAY = 2  # added for someone born on the date typed (or with day and month swapped)
+# Added for someone born on the date typed (or with day and month swapped): more than any name
+# route gives, so everyone born that day is scored even when namesakes fill the routes.
+_BORN_THAT_DAY = 5
 
 
 def _name_routes(query: NameQuery, params: dict[str, Any]) -> tuple[list[str], list[str]]:
@@ -246,13 +247,14 @@ def _name_routes(query: NameQuery, params: dict[str, Any]) -> tuple[list[str], l
             " OR (left(term, 1) = :given_initial AND (length(:given) = 1 OR term % :given"
             " OR levenshtein_less_equal(term, :given, 2) <= 2))))",
             # Family names within two edits that trigrams miss in short names ("Smtih").
-            "fam_edits AS MATERIALIZED (SELECT term FROM person_name_terms WHERE kind = 'family'"
-            " AND levenshtein_less_equal(term, :family, 2) <= 2 AND term NOT IN (SELECT term FROM fam_like))",
+            "fam_edits AS MATERIALIZED (SELECT term, levenshtein_less_equal(term, :family, 2) AS edits"
+            " FROM person_name_terms WHERE kind = 'family' AND levenshtein_less_equal(term, :family, 2) <= 2"
+            " AND term NOT IN (SELECT term FROM fam_like))",
             # Family names within two edits of the given name, typed where the family name belongs.
-            "swapped_edits AS MATERIALIZED (SELECT term FROM person_name_terms"
-            " WHERE kind = 'family' AND levenshtein_less_equal(term, :given, 2) <= 2)",
+            "swapped_edits AS MATERIALIZED (SELECT term, levenshtein_less_equal(term, :given, 2) AS edits"
+            " FROM person_name_terms WHERE kind = 'family' AND levenshtein_less_equal(term, :given, 2) <= 2)",
             # Names swapped, each spelt or sounding alike.
-            "swapped_family AS MATERIALIZED (SELECT term FROM person_name_terms"
+            "swapped_family AS MATERIALIZED (SELECT term, similarity(term, :given) AS sim FROM person_name_terms"
             " WHERE kind = 'family' AND term % :given)",
             "swapped_given AS MATERIALIZED (SELECT term FROM person_name_terms"
             " WHERE kind = 'given' AND (term % :family OR phonetic = dmetaphone(:family)))",
@@ -270,17 +272,23 @@ def _name_routes(query: NameQuery, params: dict[str, Any]) -> tuple[list[str], l
             # Family name by sound ("Tomson" for "Thompson"), given name loosely.
             by_family.format(weight=str(_LOOSE), families="SELECT term FROM fam_sound", given_filter=loose),
             # Given name exactly or as a nickname; family name within two edits (the rest of them).
-            f"SELECT n.person_id, {_CLOSE} AS weight, 0 AS born FROM person_names n"
-            " WHERE n.given_name_norm = ANY(:given_keys)"
-            " AND n.family_name_norm = ANY(ARRAY(SELECT term FROM fam_edits)) LIMIT :lim",
+            by_family.format(
+                weight=str(_CLOSE),
+                families="SELECT term FROM fam_edits ORDER BY edits, term",
+                given_filter=" AND n.given_name_norm = ANY(:given_keys)",
+            ),
             # Swapped, with a typo in the name typed as given ("Smtih John").
-            f"SELECT n.person_id, {_CLOSE} AS weight, 0 AS born FROM person_names n"
-            " WHERE n.given_name_norm = ANY(:family_keys)"
-            " AND n.family_name_norm = ANY(ARRAY(SELECT term FROM swapped_edits)) LIMIT :lim",
+            by_family.format(
+                weight=str(_CLOSE),
+                families="SELECT term FROM swapped_edits ORDER BY edits, term",
+                given_filter=" AND n.given_name_norm = ANY(:family_keys)",
+            ),
             # Given and family names swapped.
-            f"SELECT n.person_id, {_CLOSE} AS weight, 0 AS born FROM person_names n"
-            " WHERE n.family_name_norm = ANY(ARRAY(SELECT term FROM swapped_family))"
-            " AND n.given_name_norm = ANY(ARRAY(SELECT term FROM swapped_given)) LIMIT :lim",
+            by_family.format(
+                weight=str(_CLOSE),
+                families="SELECT term FROM swapped_family ORDER BY sim DESC, term",
+                given_filter=" AND n.given_name_norm = ANY(ARRAY(SELECT term FROM swapped_given))",
+            ),
         ]
     else:
         # One word: a family name first, or else a given name.
@@ -570,14 +578,44 @@ async def _find_matches(db: AsyncSession, checked: CheckedDetails, today: date, 
     return matching.rank(query, candidates.values(), minimum=minimum)
 
 
+@dataclass(frozen=True)
+class CandidateMatch(Match):
+    """A likely existing record as shown to the user who asked: ``person`` is who it is. For a
+    limited-access person the user may not see, ``restricted`` is set, ``person`` holds only the
+    id and one identifier and ``reasons`` is empty; ``score`` is kept for the strong-match rule
+    (a hidden duplicate still blocks creation) but is never shown (``candidates_body``)."""
+
+    person: PersonSummary | None = None
+    restricted: limited_access.Redaction | None = None
+
+
+async def _as_shown_to(
+    db: AsyncSession, actor: Actor, found: Sequence[Match], searched: Sequence[tuple[str, str]]
+) -> list[CandidateMatch]:
+    """The matches with who they are, redacted as search redacts (``_redact``; blocked ones audited)."""
+    if not found:
+        return []
+    people = await _load_candidates(db, [m.person_id for m in found], postcodes=False)
+    kept = [m for m in found if m.person_id in people]
+    hits = await _redact(
+        db, actor, [SearchHit(_summary(people[m.person_id]), m.score, list(m.reasons)) for m in kept], searched
+    )
+    return [
+        CandidateMatch(m.person_id, m.score, [] if hit.restricted else list(m.reasons), hit.person, hit.restricted)
+        for m, hit in zip(kept, hits, strict=True)
+    ]
+
+
 async def match(
     db: AsyncSession, actor: Actor, details: PersonDetails, today: date | None = None
-) -> tuple[CheckedDetails, list[Match]]:
-    """Likely existing records of the person described, best first (audited as a search)."""
+) -> tuple[CheckedDetails, list[CandidateMatch]]:
+    """Likely existing records of the person described, best first (audited as a search); people
+    under limited access the actor may not see keep their place, redacted."""
     check(actor, "people:read")
     today = today or date.today()
     checked = check_details(details, today)
     found = await _find_matches(db, checked, today, matching.LIKELY_MATCH)
+    shown = await _as_shown_to(db, actor, found, checked.query().identifiers)
     await record(
         db,
         actor,
@@ -585,7 +623,7 @@ async def match(
         detail={"terms": _details_for_audit(checked), "candidates": [m.person_id for m in found[:20]]},
     )
     await db.commit()
-    return checked, found
+    return checked, shown
 
 
 def _details_for_audit(checked: CheckedDetails) -> dict[str, Any]:
@@ -599,7 +637,21 @@ def _details_for_audit(checked: CheckedDetails) -> dict[str, Any]:
 
 
 def candidates_body(matches: Sequence[Match]) -> list[dict[str, Any]]:
-    return [{"person_id": m.person_id, "score": m.score, "reasons": m.reasons} for m in matches]
+    """Candidates as the API shows them; a restricted one (``CandidateMatch``) as search redacts it."""
+    return [
+        {
+            "person_id": m.person_id,
+            "score": 0.0,
+            "reasons": [],
+            "restricted": True,
+            "identifiers": [{"type": kind, "value": value} for kind, value in m.person.identifiers],
+            "responsible_officer": {"name": m.restricted.responsible_officer},
+            "message": m.restricted.message,
+        }
+        if isinstance(m, CandidateMatch) and m.restricted and m.person
+        else {"person_id": m.person_id, "score": m.score, "reasons": m.reasons}
+        for m in matches
+    ]
 
 
 # --- creation -----------------------------------------------------------------------------------
@@ -623,19 +675,23 @@ async def create(
         raise ValidationFailed(errors)
 
     found = await _find_matches(db, checked, today, matching.LIKELY_MATCH)
-    holders = await _identifier_person_ids(db, list(checked.query().identifiers))
+    searched = checked.query().identifiers
+    holders = await _identifier_person_ids(db, list(searched))
     if holders:
-        taken = [m for m in found if m.person_id in holders]
+        taken = await _as_shown_to(db, actor, [m for m in found if m.person_id in holders], searched)
+        await db.commit()  # nothing written but the audit of redacted candidates, kept with the refusal
         raise Conflict(
             "An identifier you entered already belongs to another person: open their record instead.",
             extra={"candidates": candidates_body(taken)},
         )
     strong = [m for m in found if m.score >= matching.STRONG_MATCH]
     if strong and not details.confirm_new:
+        shown = await _as_shown_to(db, actor, strong, searched)
+        await db.commit()
         raise Conflict(
             "This person may already be recorded. Open the matching record, or confirm that this is a "
             "different person and say why (confirm_new with a reason).",
-            extra={"candidates": candidates_body(strong)},
+            extra={"candidates": candidates_body(shown)},
         )
 
     person = Person(
@@ -701,21 +757,12 @@ async def create(
 
 
 @dataclass(frozen=True)
-class TimelineEntry:
-    occurred_at: datetime
-    title: str
-    text: str
-    agency: str | None = None
-
-
-@dataclass(frozen=True)
 class PersonRecord:
     person: Person
     names: list[PersonName]
     identifiers: list[PersonIdentifier]
     addresses: list[PersonAddress]
     contacts: list[PersonContact]
-    timeline: list[TimelineEntry]
     flags: list[dict[str, object]] = field(default_factory=list)  # live registrations, FlagView.as_json()
 
     @property
@@ -748,29 +795,4 @@ async def get_person(db: AsyncSession, actor: Actor, person_id: int) -> PersonRe
     flags = [flag.as_json() for flag in await registrations.active_flags(db, person_id)]
     await record(db, actor, "person.read", "person", person_id)
     await db.commit()
-    return PersonRecord(
-        person, names, identifiers, addresses, contacts, _timeline(person, identifiers, addresses), flags
-    )
-
-
-def _timeline(
-    person: Person, identifiers: list[PersonIdentifier], addresses: list[PersonAddress]
-) -> list[TimelineEntry]:
-    """A first timeline from the person record's own history, newest first. Later contexts
-    (cases, hearings, custody, supervision) will write their own entries to a shared timeline."""
-    from caselink.people.matching import IDENTIFIER_LABELS
-
-    entries = [TimelineEntry(person.created_at, "Person record created", "Added to the person index.")]
-    for ident in identifiers:
-        label = IDENTIFIER_LABELS.get(ident.type, ident.type)
-        label = label[:1].upper() + label[1:]
-        entries.append(
-            TimelineEntry(ident.created_at, f"{label} recorded", f"{label} {ident.value} (from {ident.source}).")
-        )
-    for address in addresses:
-        if address.from_date:
-            when = datetime.combine(address.from_date, datetime.min.time(), tzinfo=UTC)
-            place = ", ".join(p for p in [address.line1, address.town, address.postcode] if p)
-            entries.append(TimelineEntry(when, "Moved to a new address", place or "No fixed abode"))
-    entries.sort(key=lambda e: e.occurred_at, reverse=True)
-    return entries
+    return PersonRecord(person, names, identifiers, addresses, contacts, flags)

@@ -24,17 +24,7 @@ Reader = Annotated[Actor, Depends(requires("people:read"))]
 Writer = Annotated[Actor, Depends(requires("people:write"))]
 
 
-def _holds(permission: str) -> Any:
-    def visible(request: Request) -> bool:
-        from caselink.platform.access.policy import has_permission
-
-        actor = getattr(request.state, "actor", None)
-        return actor is not None and actor.is_authenticated and has_permission(actor, permission)
-
-    return visible
-
-
-register_nav_item(NavItem("People", "/people", visible=_holds("people:read"), order=10))
+register_nav_item(NavItem("People", "/people", permission="people:read", order=10))
 
 IDENTIFIER_LABELS = {
     **matching.IDENTIFIER_LABELS,
@@ -236,14 +226,11 @@ async def _matches_page(
     request: Request,
     db: DbSession,
     form: dict[str, str],
-    found: list[matching.Match],
+    found: list[service.CandidateMatch],
     errors: list[FieldError] | None = None,
 ) -> Response:
-    # The people behind the candidates (names and identifiers) for the table; not a read of a record.
-    candidates = await service._load_candidates(db, [m.person_id for m in found])
-    rows = [
-        {"match": m, "person": service._summary(candidates[m.person_id])} for m in found if m.person_id in candidates
-    ]
+    # Limited-access people the user may not see come redacted (``restricted``) from service.match.
+    rows = [{"match": m, "person": m.person} for m in found if m.person is not None]
     context = {
         "page_title": "Is this person already recorded?",
         "form": form,

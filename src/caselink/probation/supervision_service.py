@@ -23,9 +23,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from caselink.people.limited_access import limits_of
 from caselink.people.models import Person
 from caselink.platform.access.actor import Actor, ActorKind
-from caselink.platform.access.policy import ensure, has_permission
+from caselink.platform.access.policy import has_permission
 from caselink.platform.access.rules import Resource
-from caselink.platform.audit.service import record
+from caselink.platform.audit.service import ensure_or_record_refusal, record
 from caselink.platform.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from caselink.platform.events.service import emit
 from caselink.platform.rulepacks import NoRulePackInForce
@@ -98,14 +98,8 @@ async def case_resource(db: AsyncSession, case: Any) -> Resource:
 
 async def ensure_on_case(db: AsyncSession, actor: Actor, action: str, case: Any, audit_action: str) -> None:
     """``ensure`` for a case, keeping a refusal in the audit (committed on its own)."""
-    case_id = case.id  # read before the rollback expires the object
-    try:
-        ensure(actor, action, await case_resource(db, case))
-    except Forbidden:
-        await db.rollback()
-        await record(db, actor, audit_action, "probation_case", case_id, outcome="refused")
-        await db.commit()
-        raise
+    resource = await case_resource(db, case)
+    await ensure_or_record_refusal(db, actor, action, resource, audit_action, rollback=True)
 
 
 async def load_case(db: AsyncSession, case_id: int, *, lock: bool = False) -> ProbationCase:
@@ -422,29 +416,35 @@ async def _enforce(
     pack = rules.enforcement_pack_on(failure_on)
     policy = pack.content.policy_for(case.kind)
     earliest = rules.add_months(failure_on, -policy.window_months)
-    earlier = [
-        d
-        for (d,) in (
-            await db.execute(
-                select(cast(contacts_t.c.starts_at, Date)).where(
-                    contacts_t.c.case_id == case.id,
-                    contacts_t.c.outcome.in_(FAILURE_VALUES),
-                    contacts_t.c.id != contact.id,
-                    contacts_t.c.starts_at >= dt.datetime.combine(earliest, dt.time(), dt.UTC),
-                    contacts_t.c.starts_at < dt.datetime.combine(failure_on + dt.timedelta(days=1), dt.time(), dt.UTC),
-                )
-            )
-        ).all()
-    ]
+    # One round trip for everything the decision and its task need: the earlier failures in the
+    # window, the breach history and the person's name (this path is timed: p95 <= 100 ms).
+    failed_on = cast(contacts_t.c.starts_at, Date)
+    earlier_q = select(func.array_agg(failed_on)).where(
+        contacts_t.c.case_id == case.id,
+        contacts_t.c.outcome.in_(FAILURE_VALUES),
+        contacts_t.c.id != contact.id,
+        contacts_t.c.starts_at >= dt.datetime.combine(earliest, dt.time(), dt.UTC),
+        contacts_t.c.starts_at < dt.datetime.combine(failure_on + dt.timedelta(days=1), dt.time(), dt.UTC),
+    )
     breaches = (
+        select(func.max(failed_on), func.coalesce(func.bool_or(actions_t.c.status == "open"), False))
+        .select_from(actions_t.join(contacts_t, contacts_t.c.id == actions_t.c.contact_id))
+        .where(actions_t.c.case_id == case.id, actions_t.c.kind.in_(OPEN_BREACH_KINDS))
+        .subquery()
+    )
+    name_q = select(persons_t.c.given_name + " " + persons_t.c.family_name).where(persons_t.c.id == case.person_id)
+    facts = (
         await db.execute(
-            select(actions_t.c.status, cast(contacts_t.c.starts_at, Date).label("failure_on"))
-            .select_from(actions_t.join(contacts_t, contacts_t.c.id == actions_t.c.contact_id))
-            .where(actions_t.c.case_id == case.id, actions_t.c.kind.in_(OPEN_BREACH_KINDS))
+            select(
+                earlier_q.scalar_subquery().label("earlier"),
+                name_q.scalar_subquery().label("name"),
+                *breaches.c,
+            ).select_from(breaches)
         )
-    ).all()
-    last_breach_on = max((b.failure_on for b in breaches), default=None)
-    breach_open = any(b.status == "open" for b in breaches)
+    ).one()
+    earlier = list(facts.earlier or [])
+    last_breach_on, breach_open = facts[2], bool(facts[3])
+    name = facts.name or f"person {case.person_id}"
     decision = rules.decide_enforcement(
         policy, failure_on, earlier, last_breach_on=last_breach_on, breach_open=breach_open
     )
@@ -461,7 +461,6 @@ async def _enforce(
     )
     db.add(action)
     await db.flush()
-    name = await person_name(db, case.person_id)
     if decision.due_working_days is not None:
         titles = {
             rules.EnforcementKind.WARNING: f"Send a warning letter: {name}",
@@ -489,8 +488,10 @@ async def _enforce(
             details={"caseId": case.id, "contactId": contact.id, "enforcementActionId": action.id},
             commit=False,
         )
-        action.task_id = task.id
-        action.due_date = task.due_date
+        # Assigned after the event below is emitted (its insert would flush a first UPDATE).
+        task_id, due_date = task.id, task.due_date
+    else:
+        task_id, due_date = None, None
     if decision.kind is rules.EnforcementKind.BREACH:
         emitted = await emit(
             db,
@@ -504,11 +505,12 @@ async def _enforce(
                 "failuresInWindow": decision.failures_in_window,
                 "windowStart": decision.window_start.isoformat(),
                 "court": case.court_name,
-                "dueDate": action.due_date.isoformat() if action.due_date else None,
+                "dueDate": due_date.isoformat() if due_date else None,
             },
             detail_url=f"/api/v1/probation/cases/{case.id}/supervision",
         )
         action.event_id = emitted.id
+    action.task_id, action.due_date = task_id, due_date
     await record(
         db,
         actor,
@@ -786,13 +788,8 @@ def _session_resource(unit_id: int, session_id: int | None = None) -> Resource:
 async def _ensure_session(
     db: AsyncSession, actor: Actor, unit_id: int, session_id: int | None, audit_action: str
 ) -> None:
-    try:
-        ensure(actor, UPW, _session_resource(unit_id, session_id))
-    except Forbidden:
-        await db.rollback()
-        await record(db, actor, audit_action, "probation_upw_session", session_id, outcome="refused")
-        await db.commit()
-        raise
+    resource = _session_resource(unit_id, session_id)
+    await ensure_or_record_refusal(db, actor, UPW, resource, audit_action, rollback=True)
 
 
 async def create_session(db: AsyncSession, actor: Actor, body: SessionIn) -> int:

@@ -27,17 +27,7 @@ Supervisor = Annotated[Actor, Depends(requires("probation:supervise"))]
 UpwSupervisor = Annotated[Actor, Depends(requires("probation:upw"))]
 
 
-def _holds(permission: str) -> Any:
-    def visible(request: Request) -> bool:
-        from caselink.platform.access.policy import has_permission
-
-        actor = getattr(request.state, "actor", None)
-        return actor is not None and actor.is_authenticated and has_permission(actor, permission)
-
-    return visible
-
-
-register_nav_item(NavItem("Unpaid work", "/probation/upw/sessions", visible=_holds("probation:upw"), order=56))
+register_nav_item(NavItem("Unpaid work", "/probation/upw/sessions", permission="probation:upw", order=56))
 
 OUTCOME_ITEMS = [{"value": o.value, "text": o.label} for o in rules.Outcome]
 TYPE_ITEMS = [{"value": t.value, "text": t.label} for t in rules.ContactType if t is not rules.ContactType.UNPAID_WORK]

@@ -21,17 +21,7 @@ Writer = Annotated[Actor, Depends(requires("probation:write"))]
 Allocator = Annotated[Actor, Depends(requires("probation:allocate"))]
 
 
-def _holds(permission: str) -> Any:
-    def visible(request: Request) -> bool:
-        from caselink.platform.access.policy import has_permission
-
-        actor = getattr(request.state, "actor", None)
-        return actor is not None and actor.is_authenticated and has_permission(actor, permission)
-
-    return visible
-
-
-register_nav_item(NavItem("Caseload", "/probation/caseload", visible=_holds("probation:read"), order=45))
+register_nav_item(NavItem("Caseload", "/probation/caseload", permission="probation:read", order=45))
 
 
 def _labels() -> dict[str, Any]:

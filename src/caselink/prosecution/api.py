@@ -14,6 +14,7 @@ from caselink.platform.access import Actor, requires
 from caselink.prosecution import service
 from caselink.prosecution.schemas import (
     AllocationIn,
+    AreaChecklistChangeIn,
     CaseFileIn,
     CaseListItemOut,
     CaseListOut,
@@ -30,6 +31,7 @@ from caselink.prosecution.schemas import (
     ReviewIn,
     ServedIn,
     TickIn,
+    VictimPersonalStatementIn,
     WitnessOut,
 )
 
@@ -39,6 +41,7 @@ Reader = Annotated[Actor, Depends(requires("prosecution:read"))]
 Filer = Annotated[Actor, Depends(requires("prosecution:file"))]
 Charger = Annotated[Actor, Depends(requires("prosecution:charge"))]
 Manager = Annotated[Actor, Depends(requires("prosecution:manage"))]
+Configurer = Annotated[Actor, Depends(requires("prosecution:configure"))]
 
 
 def readiness_out(found: service.CaseReadiness) -> ReadinessOut:
@@ -200,6 +203,20 @@ async def antecedents_served(case_id: int, body: ServedIn, actor: Manager, db: D
     await service.record_antecedents_served(db, actor, case_id, body)
 
 
+@router.post("/cases/{case_id}/pre-sentence-report", status_code=status.HTTP_204_NO_CONTENT)
+async def pre_sentence_report_requested(case_id: int, body: ServedIn, actor: Manager, db: DbSession) -> None:
+    """Record that a pre-sentence report was requested (``served_on`` is the date asked)."""
+    await service.record_pre_sentence_report_requested(db, actor, case_id, body)
+
+
+@router.post("/victims/{victim_id}/personal-statement", status_code=status.HTTP_204_NO_CONTENT)
+async def victim_personal_statement(
+    victim_id: int, body: VictimPersonalStatementIn, actor: Manager, db: DbSession
+) -> None:
+    """Record the victim's personal statement: made, declined, or not_asked (to undo)."""
+    await service.record_victim_personal_statement(db, actor, victim_id, body.personal_statement)
+
+
 @router.post("/cases/{case_id}/disclosure", status_code=status.HTTP_204_NO_CONTENT)
 async def disclosure(case_id: int, body: DisclosureStepIn, actor: Manager, db: DbSession) -> None:
     await service.record_disclosure_step(db, actor, case_id, body)
@@ -253,3 +270,36 @@ async def remand_period(
         {"charge_id": c.charge_id, "clock": c.clock, "limit_days": c.limit_days, "expiry_date": c.expiry_date}
         for c in ctls
     ]
+
+
+def _checklist_out(found: service.AreaChecklist) -> dict[str, object]:
+    return {
+        "hearing_type": found.hearing_type.value,
+        "not_ready_within_days": found.effective.not_ready_within_days,
+        "national_not_ready_within_days": found.national.not_ready_within_days,
+        "items": [
+            {
+                "id": i.id,
+                "text": i.text,
+                "kind": i.kind.value,
+                "source": "area" if i.id in found.added_ids else "national",
+            }
+            for i in found.effective.items
+        ],
+        "removed_national_item_ids": [i.id for i in found.removed],
+    }
+
+
+@router.get("/areas/{area_id}/readiness-checklists")
+async def area_readiness_checklists(area_id: int, actor: Configurer, db: DbSession) -> list[dict[str, object]]:
+    """The CPS area's checklist per hearing type: the national default with the area's changes."""
+    _, found = await service.area_readiness_config(db, actor, area_id)
+    return [_checklist_out(c) for c in found]
+
+
+@router.post("/areas/{area_id}/readiness-checklists/{hearing_type}", status_code=status.HTTP_204_NO_CONTENT)
+async def change_area_readiness_checklist(
+    area_id: int, hearing_type: str, body: AreaChecklistChangeIn, actor: Configurer, db: DbSession
+) -> None:
+    """Add, remove or restore an item, or set the not-ready threshold, for one hearing type."""
+    await service.change_area_checklist(db, actor, area_id, hearing_type, body)

@@ -361,6 +361,28 @@ class ReadinessTick(Base):
     __table_args__ = (UniqueConstraint("case_id", "hearing_type", "item_id", name="uq_readiness_ticks_case_type_item"),)
 
 
+class ReadinessOverride(Base):
+    """A CPS area's changes to the national readiness checklist for one hearing type
+    (``rules.AreaChecklistOverride``): national items removed by id, items added, and the number of
+    days before the hearing within which outstanding items make it not ready."""
+
+    __tablename__ = "prosecution_readiness_overrides"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    cps_area_unit_id: Mapped[int] = mapped_column(ForeignKey("organisation_units.id"))
+    hearing_type: Mapped[str] = mapped_column(String(32))
+    remove_item_ids: Mapped[list[str]] = mapped_column(ARRAY(String(64)), default=list)
+    # [{"id", "text", "kind", "fact"}]: the shape of rules.ChecklistItem
+    add_items: Mapped[list[dict[str, str | None]]] = mapped_column(JSONB, default=list)
+    not_ready_within_days: Mapped[int | None] = mapped_column(SmallInteger)
+    updated_by: Mapped[str] = mapped_column(String(200))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    __table_args__ = (
+        UniqueConstraint("cps_area_unit_id", "hearing_type", name="uq_prosecution_readiness_overrides_area_type"),
+    )
+
+
 class CaseHistoryEntry(Base):
     """The case's timeline: one line for each thing that happened to it, written beside the event
     (the events table is keyed by person, not case, so the case page reads this instead)."""

@@ -114,6 +114,10 @@ class ServedIn(_In):
     note: str | None = Field(default=None, max_length=2000)
 
 
+class VictimPersonalStatementIn(_In):
+    personal_statement: str = Field(description="made, declined or not_asked")
+
+
 class DisclosureStepIn(_In):
     step: str
     done_on: date | None = None
@@ -139,6 +143,17 @@ class TickIn(_In):
     hearing_type: str
     item_id: str = Field(max_length=64)
     ticked: bool = True
+
+
+class AreaChecklistChangeIn(_In):
+    """One change to a CPS area's checklist for a hearing type: ``add`` a manual item (``text``,
+    optional ``item_id``), ``remove`` an item, ``restore`` a national item removed earlier, or set
+    ``not_ready_within_days`` (``threshold``; empty for the national value)."""
+
+    action: str = Field(description="add, remove, restore or threshold")
+    item_id: str | None = Field(default=None, max_length=64)
+    text: str | None = Field(default=None, max_length=300)
+    not_ready_within_days: int | None = Field(default=None, ge=0, le=90)
 
 
 class CreatedOut(BaseModel):

@@ -14,6 +14,7 @@ For the courts context:
 
 from __future__ import annotations
 
+import re
 import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -57,6 +58,7 @@ from caselink.prosecution.models import (
     DisclosureStepRecord,
     IdpcService,
     ProsecutionCase,
+    ReadinessOverride,
     ReadinessTick,
     RemandPeriodRecord,
     Victim,
@@ -64,6 +66,7 @@ from caselink.prosecution.models import (
 )
 from caselink.prosecution.schemas import (
     AllocationIn,
+    AreaChecklistChangeIn,
     CaseFileIn,
     ChargingDecisionIn,
     DisclosureStepIn,
@@ -142,24 +145,32 @@ async def _history(
     db.add(CaseHistoryEntry(case_id=case_id, event_type=event_type, title=title, text=text, actor=actor.audit_label))
 
 
-async def _person_ids(db: AsyncSession, case_id: int) -> dict[str, object]:
-    ids = (await db.scalars(select(Defendant.person_id).where(Defendant.case_id == case_id))).all()
-    # Events are keyed by one person; a multi-defendant case is keyed by the first.
-    return {"person": ids[0]} if ids else {}
-
-
 async def _emit(
     db: AsyncSession, case: ProsecutionCase, type: str, data: dict[str, Any], person_id: int | None = None
 ) -> None:
-    person_ids: dict[str, object] = {"person": person_id} if person_id else await _person_ids(db, case.id)
-    await emit(
-        db,
-        type,
-        f"prosecution-case/{case.id}",
-        person_ids=person_ids,
-        data={"caseId": case.id, "urn": case.urn, **data},
-        detail_url=f"/api/v1/prosecution/cases/{case.id}",
-    )
+    """An event about one defendant (``person_id``) or, without it, about the whole case: then one
+    event per defendant, since an event's envelope names one person and every defendant's timeline
+    (and any consumer keyed by person) must see it."""
+    if person_id is not None:
+        targets: list[tuple[int | None, int]] = [(None, person_id)]
+    else:
+        await db.flush()
+        rows = await db.execute(
+            select(Defendant.id, Defendant.person_id)
+            .where(Defendant.case_id == case.id)
+            .order_by(Defendant.position, Defendant.id)
+        )
+        targets = [(r.id, r.person_id) for r in rows]
+    for defendant_id, person in targets:
+        extra = {"defendantId": defendant_id} if defendant_id is not None and "defendantId" not in data else {}
+        await emit(
+            db,
+            type,
+            f"prosecution-case/{case.id}",
+            person_ids={"person": person},
+            data={"caseId": case.id, "urn": case.urn, **data, **extra},
+            detail_url=f"/api/v1/prosecution/cases/{case.id}",
+        )
 
 
 def _staff_id(actor: Actor) -> int | None:
@@ -416,7 +427,6 @@ async def submit_case_file(db: AsyncSession, actor: Actor, body: CaseFileIn, tod
         case,
         "prosecution.case_file.submitted",
         {"cpsAreaUnitId": case.cps_area_unit_id, "policeUnitId": case.police_unit_id, "suspects": len(person_ids)},
-        person_id=person_ids[0],
     )
     in_custody = case.custody_status == CustodyStatus.IN_CUSTODY.value
     await create_task(
@@ -801,6 +811,55 @@ async def record_antecedents_served(
     await db.commit()
 
 
+async def record_pre_sentence_report_requested(
+    db: AsyncSession, actor: Actor, case_id: int, body: ServedIn, today: date | None = None
+) -> None:
+    """The lawyer asked the court for a pre-sentence report from probation (a sentence-hearing item)."""
+    check(actor, "prosecution:manage")
+    today = today or london_today()
+    case = await _load_case(db, actor, case_id, "prosecution:manage", lock=True)
+    case.pre_sentence_report_requested_on = _past_date(body.served_on, "served_on", today)
+    await _history(db, case.id, actor, "prosecution.psr.requested", "Pre-sentence report requested", body.note)
+    await record(
+        db,
+        actor,
+        "prosecution.psr.request",
+        "prosecution_case",
+        case.id,
+        detail={"requestedOn": case.pre_sentence_report_requested_on.isoformat()},
+    )
+    await refresh_readiness(db, case, today)
+    await db.commit()
+
+
+VICTIM_PERSONAL_STATEMENT_CHOICES = {"made", "declined", "not_asked"}
+
+
+async def record_victim_personal_statement(
+    db: AsyncSession, actor: Actor, victim_id: int, choice: str, today: date | None = None
+) -> None:
+    """Whether the victim made a personal statement or chose not to (either is done for readiness).
+    Victims are restricted: the actor must be allowed to see them."""
+    check(actor, "prosecution:manage")
+    if choice not in VICTIM_PERSONAL_STATEMENT_CHOICES:
+        raise ValidationFailed(FieldError("personal_statement", "Choose made, declined or not_asked"))
+    victim = await db.get(Victim, victim_id)
+    if victim is None:
+        raise NotFound(f"There is no victim {victim_id}.")
+    case = await _load_case(db, actor, victim.case_id, "prosecution:manage", lock=True)
+    ensure(actor, "prosecution:read", victim_resource(case))
+    victim.personal_statement = choice
+    title = {
+        "made": "Victim personal statement obtained",
+        "declined": "Victim chose not to make a personal statement",
+        "not_asked": "Victim personal statement not yet asked for",
+    }[choice]
+    await _history(db, case.id, actor, "prosecution.victim.personal_statement", title)
+    await record(db, actor, "prosecution.victim.vps", "victim", victim.id, detail={"personalStatement": choice})
+    await refresh_readiness(db, case, today or london_today())
+    await db.commit()
+
+
 async def record_disclosure_step(
     db: AsyncSession, actor: Actor, case_id: int, body: DisclosureStepIn, today: date | None = None
 ) -> None:
@@ -939,6 +998,24 @@ async def stop_charge(
         person_id=defendant.person_id,
     )
     await db.commit()
+
+
+async def case_id_for_urn(db: AsyncSession, urn: str, field: str = "urn") -> int:
+    """The case with this URN, for forms that let staff name a case by its URN (the court listing
+    form). Refuses, on ``field``, a malformed URN, one with no case, and one held by cases of more
+    than one prosecuting authority (URNs are unique only per authority)."""
+    parsed = parse_urn(urn)
+    if not parsed.valid:
+        raise ValidationFailed(FieldError(field, parsed.reason or "Enter a URN like 01/AB/12345/24"))
+    ids = (await db.scalars(select(ProsecutionCase.id).where(ProsecutionCase.urn == parsed.canonical).limit(2))).all()
+    shown = urn_display(parsed.canonical)
+    if not ids:
+        raise ValidationFailed(FieldError(field, f"There is no case with the URN {shown}"))
+    if len(ids) > 1:
+        raise ValidationFailed(
+            FieldError(field, f"More than one prosecuting authority has a case {shown}: enter the case id instead")
+        )
+    return ids[0]
 
 
 async def conclude_charges(db: AsyncSession, charge_ids: Sequence[int], on: date) -> None:
@@ -1213,7 +1290,7 @@ async def _readiness_for(
     db: AsyncSession, case: ProsecutionCase, hearing_type: str, hearing_date: date, today: date
 ) -> CaseReadiness:
     kind = _hearing_type(hearing_type)
-    checklist = rules.national_checklist(kind, hearing_date)
+    checklist = await area_checklist(db, case.cps_area_unit_id, kind, hearing_date)
     ticks = (
         await db.scalars(
             select(ReadinessTick.item_id).where(
@@ -1273,7 +1350,7 @@ async def tick_readiness_item(
     check(actor, "prosecution:manage")
     case = await _load_case(db, actor, case_id, "prosecution:manage", lock=True)
     kind = _hearing_type(hearing_type)
-    checklist = rules.national_checklist(kind, london_today())
+    checklist = await area_checklist(db, case.cps_area_unit_id, kind, london_today())
     item = next((i for i in checklist.items if i.id == item_id), None)
     if item is None or item.kind is not rules.ItemKind.MANUAL:
         raise ValidationFailed(FieldError("item_id", "This item is worked out from the case and cannot be ticked"))
@@ -1305,6 +1382,191 @@ async def tick_readiness_item(
     await db.commit()
 
 
+# -- readiness checklists per CPS area ----------------------------------------------------------------
+
+
+def _stored_item(raw: dict[str, Any]) -> rules.ChecklistItem:
+    fact = raw.get("fact")
+    return rules.ChecklistItem(
+        str(raw["id"]), str(raw["text"]), rules.ItemKind(raw["kind"]), rules.CaseFact(fact) if fact else None
+    )
+
+
+def _override_of(national: rules.Checklist, row: ReadinessOverride) -> rules.AreaChecklistOverride:
+    """The stored override as the rules see it, made to fit the national checklist in force: a
+    newer national pack may have dropped an item the area removed, or gained one the area added
+    under the same id; neither may stop readiness being worked out."""
+    known = {i.id for i in national.items}
+    removed = tuple(i for i in row.remove_item_ids if i in known)
+    kept = known - set(removed)
+    added = tuple(item for item in (_stored_item(r) for r in row.add_items) if item.id not in kept)
+    return rules.AreaChecklistOverride(
+        str(row.cps_area_unit_id), national.hearing_type, removed, added, row.not_ready_within_days
+    )
+
+
+async def _override_row(db: AsyncSession, cps_area_unit_id: int, kind: HearingType) -> ReadinessOverride | None:
+    return (
+        await db.scalars(
+            select(ReadinessOverride).where(
+                ReadinessOverride.cps_area_unit_id == cps_area_unit_id, ReadinessOverride.hearing_type == kind.value
+            )
+        )
+    ).one_or_none()
+
+
+async def area_checklist(db: AsyncSession, cps_area_unit_id: int, kind: HearingType, on: date) -> rules.Checklist:
+    """The checklist a case of this CPS area is held to: the national default in force on ``on``,
+    with the area's changes applied when it has any."""
+    national = rules.national_checklist(kind, on)
+    row = await _override_row(db, cps_area_unit_id, kind)
+    return national if row is None else rules.apply_area_override(national, _override_of(national, row))
+
+
+@dataclass(frozen=True)
+class AreaChecklist:
+    """One hearing type's checklist on the configuration page: national, the area's, and how they differ."""
+
+    hearing_type: HearingType
+    national: rules.Checklist
+    effective: rules.Checklist
+    removed: tuple[rules.ChecklistItem, ...]
+    added_ids: frozenset[str]
+
+
+def _area_resource(area: OrganisationUnit) -> Resource:
+    return Resource(
+        kind="readiness_config",
+        owning_agency=None,
+        agencies=frozenset({"cps"}),
+        unit_ids=frozenset({area.id}),
+        regions=frozenset({area.region}) if area.region else frozenset(),
+        id=str(area.id),
+    )
+
+
+async def _configurable_area(db: AsyncSession, actor: Actor, area_id: int) -> OrganisationUnit:
+    check(actor, "prosecution:configure")
+    area = await db.get(OrganisationUnit, area_id)
+    if area is None or area.kind != UnitKind.CPS_AREA.value:
+        raise NotFound(f"There is no CPS area {area_id}.")
+    ensure(actor, "prosecution:configure", _area_resource(area))
+    return area
+
+
+async def area_readiness_config(
+    db: AsyncSession, actor: Actor, area_id: int, today: date | None = None
+) -> tuple[OrganisationUnit, list[AreaChecklist]]:
+    """Every hearing type's national checklist and the area's version of it."""
+    area = await _configurable_area(db, actor, area_id)
+    on = today or london_today()
+    rows = (await db.scalars(select(ReadinessOverride).where(ReadinessOverride.cps_area_unit_id == area.id))).all()
+    by_type = {r.hearing_type: r for r in rows}
+    found = []
+    for kind in (t for t in HearingType if t is not HearingType.OTHER):
+        national = rules.national_checklist(kind, on)
+        row = by_type.get(kind.value)
+        if row is None:
+            found.append(AreaChecklist(kind, national, national, (), frozenset()))
+            continue
+        override = _override_of(national, row)
+        removed = tuple(i for i in national.items if i.id in override.remove_item_ids)
+        found.append(
+            AreaChecklist(
+                kind,
+                national,
+                rules.apply_area_override(national, override),
+                removed,
+                frozenset(i.id for i in override.add_items),
+            )
+        )
+    return area, found
+
+
+def _item_id_from(text: str) -> str:
+    slug = "-".join(re.findall(r"[a-z0-9]+", text.lower()))[:50].strip("-")
+    return f"area-{slug}" if slug else ""
+
+
+async def change_area_checklist(
+    db: AsyncSession,
+    actor: Actor,
+    area_id: int,
+    hearing_type: str,
+    body: AreaChecklistChangeIn,
+    today: date | None = None,
+) -> None:
+    """Change one hearing type's checklist for a CPS area, then bring the readiness counts of the
+    area's cases whose next hearing is of that type up to date, so the lists show the new status."""
+    area = await _configurable_area(db, actor, area_id)
+    kind = _hearing_type(hearing_type)
+    on = today or london_today()
+    national = rules.national_checklist(kind, on)
+    row = await _override_row(db, area.id, kind)
+    current = _override_of(national, row) if row is not None else rules.AreaChecklistOverride(str(area.id), kind)
+    removed, added, days = list(current.remove_item_ids), list(current.add_items), current.not_ready_within_days
+    national_ids = {i.id for i in national.items}
+    item_id = (body.item_id or "").strip()
+    if body.action == "add":
+        text = (body.text or "").strip()
+        if not text:
+            raise ValidationFailed(FieldError("text", "Enter what must be done"))
+        item_id = item_id or _item_id_from(text)
+        if item_id in national_ids or any(i.id == item_id for i in added):
+            raise ValidationFailed(FieldError("text", "The checklist already has this item"))
+        added.append(rules.ChecklistItem(item_id, text, rules.ItemKind.MANUAL))
+    elif body.action == "remove":
+        if any(i.id == item_id for i in added):
+            added = [i for i in added if i.id != item_id]
+        elif item_id in national_ids and item_id not in removed:
+            removed.append(item_id)
+        else:
+            raise ValidationFailed(FieldError("item_id", f'The checklist has no item "{item_id}"'))
+    elif body.action == "restore":
+        if item_id not in removed:
+            raise ValidationFailed(FieldError("item_id", f'"{item_id}" is not a national item this area removed'))
+        removed.remove(item_id)
+    elif body.action == "threshold":
+        days = body.not_ready_within_days
+    else:
+        raise ValidationFailed(FieldError("action", "Choose add, remove, restore or threshold"))
+    override = rules.AreaChecklistOverride(str(area.id), kind, tuple(removed), tuple(added), days)
+    errors = rules.area_override_errors(national, override)
+    if errors:
+        raise ValidationFailed(errors)
+    if row is None:
+        row = ReadinessOverride(cps_area_unit_id=area.id, hearing_type=kind.value, updated_by=actor.audit_label)
+        db.add(row)
+    row.remove_item_ids = list(removed)
+    row.add_items = [{"id": i.id, "text": i.text, "kind": i.kind.value, "fact": None} for i in added]
+    row.not_ready_within_days = days
+    row.updated_by = actor.audit_label
+    row.updated_at = datetime.now(UTC)
+    await db.flush()
+    await record(
+        db,
+        actor,
+        "prosecution.readiness_config.change",
+        "organisation_unit",
+        area.id,
+        detail={"hearingType": kind.value, "action": body.action, "itemId": item_id or None, "days": days},
+    )
+    affected = (
+        await db.scalars(
+            select(ProsecutionCase)
+            .where(
+                ProsecutionCase.cps_area_unit_id == area.id,
+                ProsecutionCase.next_hearing_type == kind.value,
+                ProsecutionCase.next_hearing_at.is_not(None),
+            )
+            .with_for_update()
+        )
+    ).all()
+    for case in affected:  # a rare change by an administrator; each case's facts are read once
+        await refresh_readiness(db, case, on)
+    await db.commit()
+
+
 def status_of(
     outstanding: int | None, within_days: int | None, hearing_at: datetime | None, today: date
 ) -> tuple[rules.ReadinessStatus | None, int | None]:
@@ -1317,6 +1579,44 @@ def status_of(
     if days > (within_days or 0):
         return rules.ReadinessStatus.AT_RISK, days
     return rules.ReadinessStatus.NOT_READY, days
+
+
+@dataclass(frozen=True)
+class NextHearingReadiness:
+    """A case's readiness for its next hearing, from the counts kept on the case."""
+
+    hearing_id: int | None
+    status: rules.ReadinessStatus | None
+    days_to_hearing: int | None
+    outstanding: int | None
+    item_count: int | None
+
+
+async def readiness_for_cases(
+    db: AsyncSession, case_ids: Iterable[int], today: date | None = None
+) -> dict[int, NextHearingReadiness]:
+    """Readiness of many cases for their next hearings in one query (for lists such as the court's
+    daily list; the caller has checked access). Readiness is kept for the next hearing only, so a
+    caller showing other hearings should use it only where ``hearing_id`` is that hearing."""
+    wanted = set(case_ids)
+    if not wanted:
+        return {}
+    today = today or london_today()
+    rows = await db.execute(
+        select(
+            ProsecutionCase.id,
+            ProsecutionCase.next_hearing_id,
+            ProsecutionCase.next_hearing_at,
+            ProsecutionCase.readiness_outstanding,
+            ProsecutionCase.readiness_items,
+            ProsecutionCase.readiness_within_days,
+        ).where(ProsecutionCase.id.in_(wanted))
+    )
+    found: dict[int, NextHearingReadiness] = {}
+    for r in rows:
+        status, days = status_of(r.readiness_outstanding, r.readiness_within_days, r.next_hearing_at, today)
+        found[r.id] = NextHearingReadiness(r.next_hearing_id, status, days, r.readiness_outstanding, r.readiness_items)
+    return found
 
 
 # -- reading -----------------------------------------------------------------------------------------

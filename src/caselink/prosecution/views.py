@@ -26,6 +26,7 @@ from caselink.prosecution import rules, service
 from caselink.prosecution.models import DisclosureStep
 from caselink.prosecution.schemas import (
     AllocationIn,
+    AreaChecklistChangeIn,
     CaseFileIn,
     ChargingDecisionIn,
     DisclosureStepIn,
@@ -40,6 +41,7 @@ Reader = Annotated[Actor, Depends(requires("prosecution:read"))]
 Filer = Annotated[Actor, Depends(requires("prosecution:file"))]
 Charger = Annotated[Actor, Depends(requires("prosecution:charge"))]
 Manager = Annotated[Actor, Depends(requires("prosecution:manage"))]
+Configurer = Annotated[Actor, Depends(requires("prosecution:configure"))]
 
 OFFENCE_ROWS = 3  # blank offence rows on the case file form; empty rows are ignored
 CUSTODY_LABELS = {
@@ -56,12 +58,7 @@ READINESS_TAGS = {
 }
 
 
-def _visible(request: Request) -> bool:
-    actor = getattr(request.state, "actor", None)
-    return actor is not None and actor.is_authenticated and has_permission(actor, "prosecution:read")
-
-
-register_nav_item(NavItem("Cases", "/prosecution", visible=_visible, order=20))
+register_nav_item(NavItem("Cases", "/prosecution", permission="prosecution:read", order=20))
 # Prosecution events on a person's timeline open the case page.
 register_timeline_link("prosecution.", "/prosecution/cases/{caseId}")
 
@@ -411,6 +408,44 @@ async def idpc(request: Request, db: DbSession, actor: Manager, case_id: int) ->
     return await _act(request, db, actor, case_id, run)
 
 
+@router.post("/prosecution/cases/{case_id}/pre-sentence-report")
+async def pre_sentence_report(request: Request, db: DbSession, actor: Manager, case_id: int) -> Response:
+    f = await _fields(request)
+
+    async def run() -> None:
+        errors: list[FieldError] = []
+        requested_on = _date(f.get("requested_on", ""), "requested_on", errors)
+        if errors:
+            raise ValidationFailed(errors)
+        body = ServedIn.model_validate({"served_on": requested_on})
+        try:
+            await service.record_pre_sentence_report_requested(db, actor, case_id, body)
+        except ValidationFailed as exc:  # the service names the shared date field served_on
+            raise ValidationFailed([FieldError("requested_on", e.message) for e in exc.errors]) from None
+
+    return await _act(request, db, actor, case_id, run)
+
+
+@router.post("/prosecution/cases/{case_id}/antecedents")
+async def antecedents(request: Request, db: DbSession, actor: Manager, case_id: int) -> Response:
+    async def run() -> None:
+        await service.record_antecedents_served(db, actor, case_id, ServedIn())
+
+    return await _act(request, db, actor, case_id, run)
+
+
+@router.post("/prosecution/cases/{case_id}/victims/{victim_id}/personal-statement")
+async def victim_personal_statement(
+    request: Request, db: DbSession, actor: Manager, case_id: int, victim_id: int
+) -> Response:
+    f = await _fields(request)
+
+    async def run() -> None:
+        await service.record_victim_personal_statement(db, actor, victim_id, f.get("personal_statement", ""))
+
+    return await _act(request, db, actor, case_id, run)
+
+
 @router.post("/prosecution/cases/{case_id}/disclosure")
 async def disclosure(request: Request, db: DbSession, actor: Manager, case_id: int) -> Response:
     f = await _fields(request)
@@ -551,3 +586,90 @@ async def record_decision(request: Request, db: DbSession, actor: Charger, case_
         await db.rollback()
         return render(request, "prosecution/charging_decision.html", {**context, **_errors(_flat(exc.errors))}, 400)
     return RedirectResponse(f"/prosecution/cases/{case_id}", status_code=303)
+
+
+# --- readiness checklists per CPS area -----------------------------------------------------------
+
+
+register_nav_item(
+    NavItem("Readiness checklists", "/prosecution/readiness-config", permission="prosecution:configure", order=95)
+)
+
+
+async def _areas_in_reach(db: DbSession, actor: Actor) -> list[OrganisationUnit]:
+    """The CPS areas an administrator may configure: those of their own region (or their own unit)."""
+    where = OrganisationUnit.id == actor.unit_id
+    if actor.region is not None:
+        where = where | (OrganisationUnit.region == actor.region)
+    return list(
+        (
+            await db.scalars(
+                select(OrganisationUnit)
+                .where(OrganisationUnit.kind == "cps_area", OrganisationUnit.active.is_(True), where)
+                .order_by(OrganisationUnit.name)
+            )
+        ).all()
+    )
+
+
+async def _config_page(
+    request: Request,
+    db: DbSession,
+    actor: Actor,
+    area_id: int | None,
+    errors: list[FieldError] | None = None,
+    status_code: int = 200,
+) -> Response:
+    areas = await _areas_in_reach(db, actor)
+    if area_id is None:
+        if not areas:
+            return render(
+                request, "prosecution/readiness_config.html", {"page_title": "Readiness checklists", "area": None}
+            )
+        area_id = areas[0].id
+    area, checklists = await service.area_readiness_config(db, actor, area_id)
+    return render(
+        request,
+        "prosecution/readiness_config.html",
+        {
+            "page_title": f"Readiness checklists: {area.name}",
+            "area": area,
+            "areas": [{"value": a.id, "text": a.name, "selected": a.id == area.id} for a in areas],
+            "checklists": checklists,
+            **HELPERS,
+            **_errors(errors or []),
+        },
+        status_code,
+    )
+
+
+@router.get("/prosecution/readiness-config")
+async def readiness_config(request: Request, db: DbSession, actor: Configurer, area: str = "") -> Response:
+    return await _config_page(request, db, actor, _int(area))
+
+
+@router.post("/prosecution/readiness-config/{area_id}/{hearing_type}")
+async def change_readiness_config(
+    request: Request, db: DbSession, actor: Configurer, area_id: int, hearing_type: str
+) -> Response:
+    f = await _fields(request)
+    days = f.get("not_ready_within_days", "").strip()
+    try:
+        if days and not days.isdigit():
+            raise ValidationFailed(FieldError("not_ready_within_days", "Enter a whole number of days, like 7"))
+        body = AreaChecklistChangeIn.model_validate(
+            {
+                "action": f.get("action", ""),
+                "item_id": f.get("item_id") or None,
+                "text": f.get("text") or None,
+                "not_ready_within_days": int(days) if days else None,
+            }
+        )
+        await service.change_area_checklist(db, actor, area_id, hearing_type, body)
+    except (ValidationFailed, ValidationError) as exc:
+        await db.rollback()
+        found = exc.errors if isinstance(exc, ValidationFailed) else _pydantic_errors(exc)
+        # Each hearing type has its own form: point the error summary at this one's fields.
+        moved = [FieldError(f"{e.field.split('.')[-1]}-{hearing_type}", e.message) for e in found]
+        return await _config_page(request, db, actor, area_id, moved, 400)
+    return RedirectResponse(f"/prosecution/readiness-config?area={area_id}#{hearing_type}", status_code=303)

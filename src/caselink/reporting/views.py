@@ -19,14 +19,7 @@ router = APIRouter(include_in_schema=False)
 Reader = Annotated[Actor, Depends(requires("reports:read"))]
 
 
-def _visible(request: Request) -> bool:
-    from caselink.platform.access.policy import has_permission
-
-    actor = getattr(request.state, "actor", None)
-    return actor is not None and actor.is_authenticated and has_permission(actor, "reports:read")
-
-
-register_nav_item(NavItem("Outcome measures", "/reports/outcomes", visible=_visible, order=80))
+register_nav_item(NavItem("Outcome measures", "/reports/outcomes", permission="reports:read", order=80))
 
 
 def _parse_date(name: str, value: str, default: date) -> tuple[date, FieldError | None]:

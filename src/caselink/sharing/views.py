@@ -11,8 +11,6 @@ from fastapi.responses import RedirectResponse, Response
 
 from caselink.db.session import DbSession
 from caselink.platform.access import PUBLIC, SCOPES, Actor, requires
-from caselink.platform.access.declare import current_actor
-from caselink.platform.access.policy import has_permission
 from caselink.platform.idempotency import HEADER as IDEMPOTENCY_HEADER
 from caselink.sharing import rules, service
 from caselink.web.pagination import pagination
@@ -29,7 +27,7 @@ register_nav_item(
     NavItem(
         "Sharing",
         "/admin/sharing",
-        visible=lambda request: has_permission(current_actor(request), "sharing:manage"),
+        permission="sharing:manage",
         order=95,
     )
 )

@@ -6,7 +6,6 @@ pages live in ``web/templates``. The GOV.UK macros come from govuk-frontend-jinj
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,8 +24,8 @@ PACKAGE_ROOT = Path(__file__).resolve().parents[1]
 class NavItem:
     text: str
     href: str
-    # Shown only when this returns True for the request (e.g. the user holds a permission).
-    visible: Callable[[Request], bool] = lambda request: True
+    # Shown only to a signed-in actor holding this permission (None: shown to everyone).
+    permission: str | None = None
     order: int = 100
 
 
@@ -43,8 +42,12 @@ def register_nav_item(item: NavItem) -> None:
 def navigation_items(request: Request) -> list[dict[str, Any]]:
     path = request.url.path
     items = []
+    from caselink.platform.access.declare import current_actor
+    from caselink.platform.access.policy import has_permission
+
+    actor = current_actor(request)
     for item in _nav_items:
-        if not item.visible(request):
+        if item.permission is not None and not (actor.is_authenticated and has_permission(actor, item.permission)):
             continue
         active = path == item.href or (item.href != "/" and path.startswith(item.href))
         items.append({"href": item.href, "text": item.text, "active": active})

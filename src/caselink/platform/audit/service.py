@@ -8,7 +8,7 @@ all writes in Caselink; a plain INSERT costs a fraction of a millisecond and nev
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, cast
@@ -18,7 +18,8 @@ from sqlalchemy import Select, Table, bindparam, func, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from caselink.platform.access.actor import Actor, ActorKind
-from caselink.platform.access.policy import check
+from caselink.platform.access.policy import check, ensure
+from caselink.platform.access.rules import Resource
 from caselink.platform.audit.models import AuditEvent
 from caselink.platform.audit.rules import (
     GENESIS_HASH,
@@ -30,6 +31,7 @@ from caselink.platform.audit.rules import (
     actor_labels_for,
     entry_hash,
 )
+from caselink.platform.errors import Forbidden
 from caselink.platform.logging import request_id_var
 
 audit_events = cast(Table, AuditEvent.__table__)
@@ -70,6 +72,22 @@ async def record(
 
 
 _CHAIN_COLUMNS = [audit_events.c[name] for name in HASHED_FIELDS if name not in ("chain_seq", "prev_hash")]
+
+
+async def ensure_or_record_refusal(
+    db: AsyncSession, actor: Actor, action: str, resource: Resource, audit_action: str, *, rollback: bool = False
+) -> None:
+    """The policy's ``ensure`` for a service: on refusal keep an audit entry of it, committed on its
+    own, and re-raise. ``rollback`` first undoes anything the service began in this session (a
+    refusal must change nothing but the audit)."""
+    try:
+        ensure(actor, action, resource)
+    except Forbidden:
+        if rollback:
+            await db.rollback()
+        await record(db, actor, audit_action, resource.kind, resource.id, outcome="refused")
+        await db.commit()
+        raise
 
 
 async def seal(db: AsyncSession, batch_size: int = 5000) -> int:
@@ -156,12 +174,36 @@ def _start_of(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=LONDON)
 
 
-def _filtered(query: AuditQuery) -> Select[Any]:
+# Other ids a subject has been recorded under (a person merged into another keeps its old id in
+# the entries written before the merge): one resolver per subject type, registered by the context
+# that owns the subject, so that this platform service never imports a context's code.
+SubjectAliasResolver = Callable[[AsyncSession, str], Awaitable[Sequence[str]]]
+_subject_alias_resolvers: dict[str, SubjectAliasResolver] = {}
+
+
+def register_subject_alias_resolver(subject_type: str, resolver: SubjectAliasResolver) -> None:
+    """Make a search by (SUBJECT_TYPE, id) also find entries about the ids RESOLVER returns for it
+    (the id itself need not be among them). Registering the same type again replaces the resolver."""
+    _subject_alias_resolvers[subject_type] = resolver
+
+
+async def subject_ids(db: AsyncSession, query: AuditQuery) -> list[str]:
+    """The subject ids a search by subject covers: the one asked for and its registered aliases."""
+    if not query.subject_id:
+        return []
+    resolver = _subject_alias_resolvers.get(query.subject_type or "")
+    aliases = await resolver(db, query.subject_id) if resolver else []
+    return list(dict.fromkeys([query.subject_id, *(str(alias) for alias in aliases)]))
+
+
+def _filtered(query: AuditQuery, subject_ids: Sequence[str] = ()) -> Select[Any]:
+    """The query's filters; SUBJECT_IDS (from ``subject_ids``) widens a search by subject id."""
     stmt = select(audit_events)
     if query.subject_type:
         stmt = stmt.where(audit_events.c.subject_type == query.subject_type)
     if query.subject_id:
-        stmt = stmt.where(audit_events.c.subject_id == query.subject_id)
+        ids = list(subject_ids) or [query.subject_id]
+        stmt = stmt.where(audit_events.c.subject_id.in_(ids) if len(ids) > 1 else audit_events.c.subject_id == ids[0])
     if query.user:
         stmt = stmt.where(audit_events.c.actor_label.in_(actor_labels_for(query.user)))
     if query.action:
@@ -204,14 +246,16 @@ async def search(db: AsyncSession, actor: Actor, query: AuditQuery, page: int = 
     page = max(page, 1)
     page_size = min(max(page_size, 1), MAX_PAGE_SIZE)
     # One row more than the page shows whether there is a next page without counting the table.
+    covered = await subject_ids(db, query)
     stmt = (
-        _filtered(query)
+        _filtered(query, covered)
         .order_by(audit_events.c.occurred_at.desc(), audit_events.c.id.desc())
         .offset((page - 1) * page_size)
         .limit(page_size + 1)
     )
     rows = (await db.execute(stmt)).all()
-    await record(db, actor, "audit.search", detail={**query.as_detail(), "page": page})
+    aliases = {"subject_ids": covered} if len(covered) > 1 else {}
+    await record(db, actor, "audit.search", detail={**query.as_detail(), **aliases, "page": page})
     await db.commit()
     return AuditPage([entry_view(r) for r in rows[:page_size]], page, page_size, len(rows) > page_size)
 
@@ -241,7 +285,9 @@ async def start_export(db: AsyncSession, actor: Actor, query: AuditQuery) -> Non
 
 async def export_rows(db: AsyncSession, query: AuditQuery, batch_size: int = 1000) -> AsyncIterator[list[Any]]:
     """Matching entries, newest first, in keyset-paginated batches (constant memory, any size)."""
-    base = _filtered(query).order_by(audit_events.c.occurred_at.desc(), audit_events.c.id.desc())
+    base = _filtered(query, await subject_ids(db, query)).order_by(
+        audit_events.c.occurred_at.desc(), audit_events.c.id.desc()
+    )
     after: tuple[datetime, int] | None = None
     sent = 0
     while sent < EXPORT_LIMIT:

@@ -15,16 +15,13 @@ from fastapi.responses import Response, StreamingResponse
 from caselink.db.session import DbSession
 from caselink.platform.access import requires
 from caselink.platform.access.declare import current_actor
-from caselink.platform.access.policy import has_permission
 from caselink.platform.audit import service
 from caselink.platform.audit.rules import AuditQuery, parse_query
 from caselink.web.templating import NavItem, error_list, field_errors, register_nav_item, render
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(requires("audit:read"))])
 
-register_nav_item(
-    NavItem("Audit", "/audit", visible=lambda request: has_permission(current_actor(request), "audit:read"), order=90)
-)
+register_nav_item(NavItem("Audit", "/audit", permission="audit:read", order=90))
 
 FILTERS = ("subject_type", "subject_id", "user", "action", "date_from", "date_to")
 PAGE_SIZE = 50

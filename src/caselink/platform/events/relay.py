@@ -33,6 +33,10 @@ from caselink.platform.events.service import HandlerRegistry, event_from_row, re
 log = logging.getLogger("caselink.events.relay")
 
 DEFAULT_BATCH_SIZE = 200
+# How long an idle relay waits before looking again. The wait dominates the time from one agency's
+# commit to the next agency's task (measured: p95 2.4 s at 0.5 s, 0.36 s at 0.05 s); an idle claim
+# costs well under a millisecond, so a tenth of a second keeps hand-offs well inside the 2 s target.
+IDLE_POLL_SECONDS = 0.1
 
 # The candidates are chosen first (index order, a bounded number), and only they try the per-person
 # lock: evaluated inside a large scan, the lock function would run for every pending row.
@@ -213,7 +217,7 @@ async def run_relay(
     *,
     stop: asyncio.Event | None = None,
     batch_size: int = DEFAULT_BATCH_SIZE,
-    idle_seconds: float = 0.5,
+    idle_seconds: float = IDLE_POLL_SECONDS,
 ) -> None:
     """The long-running relay (``caselink events relay``): sync subscriptions, then deliver, sleeping
     ``idle_seconds`` when nothing is due. Stops after the current batch when ``stop`` is set. Any

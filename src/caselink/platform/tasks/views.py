@@ -11,7 +11,6 @@ from markupsafe import Markup, escape
 
 from caselink.db.session import DbSession
 from caselink.platform.access import Actor, requires
-from caselink.platform.access.declare import current_actor
 from caselink.platform.errors import FieldError, ValidationFailed
 from caselink.platform.tasks import service
 from caselink.platform.tasks.rules import OwnerType
@@ -24,13 +23,7 @@ Reader = Annotated[Actor, Depends(requires("tasks:read"))]
 Manager = Annotated[Actor, Depends(requires("tasks:manage"))]
 
 
-def _sees_tasks(request: Request) -> bool:
-    from caselink.platform.access.policy import has_permission
-
-    return has_permission(current_actor(request), "tasks:read")
-
-
-register_nav_item(NavItem("My work", "/tasks", visible=_sees_tasks, order=10))
+register_nav_item(NavItem("My work", "/tasks", permission="tasks:read", order=10))
 
 
 def long_date(value: Any) -> str:
