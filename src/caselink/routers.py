@@ -15,6 +15,8 @@ from caselink.custody import views as custody_views
 from caselink.organisations import api as organisations_api
 from caselink.organisations import views as organisations_views
 from caselink.people import api as people_api
+from caselink.people import details_api as people_details_api
+from caselink.people import details_views as people_details_views
 from caselink.people import flags_api as people_flags_api
 from caselink.people import flags_views as people_flags_views
 from caselink.people import import_api as people_import_api
@@ -47,11 +49,13 @@ from caselink.web import views as web_views
 def include_routers(app: FastAPI) -> None:
     app.include_router(web_views.router)
     app.include_router(people_review_views.router)  # before people_views: /people/review/... is not a person id
+    app.include_router(people_details_views.router)  # before people_views (/people/{person_id}/...)
     app.include_router(people_views.router)
     app.include_router(people_merge_views.router)
     app.include_router(people_flags_views.router)
     app.include_router(people_flags_api.router, prefix="/api/v1")
     app.include_router(people_import_api.router, prefix="/api/v1")
+    app.include_router(people_details_api.router, prefix="/api/v1")  # before people_api
     app.include_router(people_api.router, prefix="/api/v1")
     app.include_router(people_merge_api.router, prefix="/api/v1")
     app.include_router(accounts_views.router)

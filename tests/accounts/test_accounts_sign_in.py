@@ -42,7 +42,8 @@ async def test_sign_in_sets_a_secure_session_cookie_and_shows_the_user(
     token = client.cookies["caselink_session"]
     stored = (await db.execute(select(StaffSession.id_hash).where(StaffSession.staff_id == staff.id))).scalar_one()
     assert stored == rules.token_hash(token) and token not in stored  # only the hash is kept
-    home = await client.get("/")
+    home = await client.get("/", follow_redirects=True)  # staff land on "My work"
+    assert str(home.url).endswith("/tasks")
     assert "Signed in as" in home.text and "Pat Practitioner" in home.text and 'action="/sign-out"' in home.text
     assert await _audit_actions(db, "sign_in", "allowed") >= 1
 

@@ -135,7 +135,10 @@ def test_run_serves_refuses_a_second_run_stops_cleanly_and_keeps_the_data(tmp_pa
             "stop it with Ctrl-C in its terminal first."
         )
 
-        # The background worker started beside the web server seals the audit entries of set-up.
+        # The background worker started beside the web server seals new audit entries: a refused
+        # request makes one.
+        with httpx.Client(base_url=base) as client:
+            assert client.get("/api/v1/tasks").status_code == 401
         assert sql(embedded.url(), "SELECT count(*) FROM audit_events") > 0
         for _ in range(300):
             if sql(embedded.url(), "SELECT count(*) FROM audit_events WHERE hash IS NULL") == 0:

@@ -8,11 +8,11 @@ from datetime import date
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from tests.people.people_factory import ANALYST, CASE_BUILDER, add_person, client_as
 
-from caselink.people.models import NameType
+from caselink.people.models import NameType, PersonName
 from caselink.platform.audit.models import AuditEvent
 
 DOB = date(1984, 3, 7)
@@ -193,3 +193,16 @@ async def test_every_search_is_audited_with_its_terms(
 async def test_search_needs_people_read(app: FastAPI, people: dict[str, int]) -> None:
     async with client_as(app, ANALYST) as analyst:
         assert (await analyst.get("/api/v1/people", params={"q": "Quennell"})).status_code == 403
+
+
+async def test_a_corrected_name_is_found_by_its_new_spelling(reader: httpx.AsyncClient, db: AsyncSession) -> None:
+    # Search looks spellings up in person_name_terms, which triggers keep in step with every write.
+    person = await add_person(db, "Orla", "Featherstonhaw", date(1991, 6, 5))
+    await db.execute(
+        update(PersonName)
+        .where(PersonName.person_id == person)
+        .values(family_name="Fetherstonhaugh", family_name_norm="fetherstonhaugh")
+    )
+    response = await search(reader, q="Orla Fetherstonhaugh")
+    assert ids(response)[:1] == [person]
+    assert "family name Fetherstonhaugh matches" in response.json()["items"][0]["reasons"]

@@ -31,7 +31,7 @@ from tests.accounts.accounts_helpers import make_staff
 from tests.sharing.journey_helpers import (
     KEYED_BACK,
     LISTED_AHEAD,
-    complete,
+    closed_by_the_action,
     ok,
     open_tasks,
     publish_held_back_movements,
@@ -160,8 +160,9 @@ async def test_police_file_to_recall_and_back_to_prison_through_the_api(app: Fas
         [charge] = defendant["charges"]
         assert charge["before_court"] is True
         person_id = defendant["person_id"]
-        await complete(court_api, listing_task, "First hearing listed.")
+        # Listing the hearing closed the hand-off's listing task by itself.
         assert await open_tasks(court_api, "courts.first_hearing.list") == []
+        await closed_by_the_action(court_api, listing_task, "First hearing listed at ")
 
     # 5. At the hearing the legal adviser records the guilty plea, the conviction on it and a
     # custodial sentence.
@@ -237,8 +238,9 @@ async def test_police_file_to_recall_and_back_to_prison_through_the_api(app: Fas
         assert (booking["prison_code"], booking["status"]) == (PRESTON, "active")
         after = await ok(await prison_api.get("/api/v1/custody/expected-arrivals"))
         assert person_id not in [a["person_id"] for a in after["items"]]
-        await complete(prison_api, arrival_task, "Received.")
+        # The reception closed the expected-arrival task by itself.
         assert await open_tasks(prison_api, "custody.expected_arrival", subject_id=str(person_id)) == []
+        await closed_by_the_action(prison_api, arrival_task, "Received at ")
 
         released_at = keyed_from + timedelta(seconds=30)
         await ok(
@@ -299,8 +301,8 @@ async def test_police_file_to_recall_and_back_to_prison_through_the_api(app: Fas
         caseload = await ok(await pp.get("/api/v1/probation/caseload"))
         assert licence_case_id in [row["case_id"] for row in caseload["items"]]
 
-        # The practitioner books two appointments after the release (closing the first-appointment
-        # task) and records that the person missed both without a reason.
+        # The practitioner books two appointments after the release (the first closes the
+        # first-appointment task) and records that the person missed both without a reason.
         contact_ids = []
         for starts_at in (released_at + timedelta(minutes=1), released_at + timedelta(minutes=2)):
             r = await pp.post(
@@ -308,8 +310,8 @@ async def test_police_file_to_recall_and_back_to_prison_through_the_api(app: Fas
                 json={"type": "office_appointment", "starts_at": starts_at.isoformat(), "location": "Camden office"},
             )
             contact_ids.append((await ok(r, 201))["id"])
-        await complete(pp, mine, "First appointment booked.")
         assert await open_tasks(pp, "probation.first_appointment", subject_id=subject) == []
+        await closed_by_the_action(pp, mine, "First appointment booked: office appointment")
         enforcement = []
         for contact_id in contact_ids:
             outcome = await ok(
@@ -339,7 +341,9 @@ async def test_police_file_to_recall_and_back_to_prison_through_the_api(app: Fas
             json={"recall_type": "standard", "reasons": "Two missed appointments; whereabouts unknown."},
         )
         recall_id = (await ok(r, 201))["id"]
-        await complete(pp, consider_recall, "Recall recommended.")
+        # The recommendation answers "consider recall"; the warning letter is still to send.
+        await closed_by_the_action(pp, consider_recall, "Recall recommended (standard)")
+        assert [t["id"] for t in await open_tasks(pp, "probation.enforcement.warning")] == [warning["id"]]
     await relay(db)
 
     # 13. The senior officer sees it to countersign, countersigns and decides to recall.
@@ -350,7 +354,8 @@ async def test_police_file_to_recall_and_back_to_prison_through_the_api(app: Fas
         assert countersign_task["owner_type"] == "unit" and countersign_task["owner_id"] == pdu.id
         r = await spo.post(f"/api/v1/probation/recalls/{recall_id}/countersign", json={"notes": "Agreed."})
         assert r.status_code == 204, r.text
-        await complete(spo, countersign_task, "Countersigned.")
+        assert await open_tasks(spo, "probation.recall.countersign", subject_id=str(person_id)) == []
+        await closed_by_the_action(spo, countersign_task, "Recall recommendation countersigned.")
         decided = await ok(
             await spo.post(f"/api/v1/probation/recalls/{recall_id}/decision", json={"recall": True, "notes": "Recall."})
         )

@@ -94,7 +94,7 @@ async def _awaited(awaitable: Any) -> Any:
 
 def prepare_database(settings: Settings, people: int, progress: IO[str] | None = None) -> tuple[str, Any]:
     """Start the embedded PostgreSQL unless DATABASE_URL is set, migrate, and make sure standing
-    data and demo data are there. Returns the URL and the embedded server (None if external)."""
+    data, demo logins and demo data are there. Returns the URL and the embedded server (None if external)."""
     from caselink.db.embedded import EmbeddedPostgres
     from caselink.db.migrate import upgrade
 
@@ -106,10 +106,16 @@ def prepare_database(settings: Settings, people: int, progress: IO[str] | None =
         url = embedded.start()
     upgrade(url)
     # Imported here: these contexts load their own data files and are not needed with --url.
+    from caselink.accounts.service import ensure_demo_staff
     from caselink.demo.service import ensure_demo_data
     from caselink.reference.service import ensure_loaded
 
-    for outcome in (_call(ensure_loaded, url), _call(ensure_demo_data, url, people=people, seed=1)):
+    # Standing data first (units), then the demo logins the signed-in journeys use, then the people.
+    for outcome in (
+        _call(ensure_loaded, url),
+        _call(ensure_demo_staff, url),
+        _call(ensure_demo_data, url, people=people, seed=1),
+    ):
         if progress and outcome:
             print(f"  {outcome}", file=progress, flush=True)
     return url, embedded

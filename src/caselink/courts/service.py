@@ -56,6 +56,7 @@ from caselink.platform.access.policy import can
 from caselink.platform.audit.service import ensure_or_record_refusal, record
 from caselink.platform.errors import Conflict, FieldError, NotFound, ValidationFailed
 from caselink.platform.events.service import emit
+from caselink.platform.tasks.service import complete_tasks_for
 from caselink.prosecution import service as prosecution_service
 from caselink.prosecution.models import Charge, Defendant, ProsecutionCase, RemandPeriodRecord
 from caselink.prosecution.rules import defendant_outcome
@@ -248,6 +249,13 @@ async def list_hearing(db: AsyncSession, actor: Actor, body: HearingListIn, now:
     await record(db, actor, "court.hearing.list", "court_hearing", hearing.id, detail={"case_id": case.id})
     await _emit_listed(db, hearing, unit, await _defendant_people(db, case.id))
     await refresh_next_hearing(db, case.id, _now(now))
+    # Listing the case is what the hand-off's "list first hearing" task asked for.
+    await complete_tasks_for(
+        db,
+        actor,
+        dedupe_key=f"courts.first_hearing:{case.id}",
+        outcome=f"First hearing listed at {unit.name} on {london_date(body.starts_at).isoformat()}.",
+    )
     await db.commit()
     return hearing.id
 

@@ -60,7 +60,7 @@ from caselink.platform.errors import Conflict, FieldError, NotFound, ValidationF
 from caselink.platform.events.rules import Event
 from caselink.platform.events.service import emit
 from caselink.platform.rulepacks import NoRulePackInForce
-from caselink.platform.tasks.service import create_task
+from caselink.platform.tasks.service import complete_tasks_for, create_task
 
 units_t = OrganisationUnit.__table__
 persons_t = Person.__table__
@@ -428,16 +428,28 @@ async def receive(db: AsyncSession, actor: Actor, body: ReceptionIn, now: dateti
     await db.flush()
     if arrival is not None:
         arrival.status, arrival.booking_id = "received", booking.id
+        received_arrivals = [arrival.id]
     else:
         # Any arrival still expected for this person at this prison has now happened.
-        await db.execute(
-            update(ExpectedArrival)
-            .where(
-                ExpectedArrival.person_id == body.person_id,
-                ExpectedArrival.prison_unit_id == prison.id,
-                ExpectedArrival.status == "expected",
+        received_arrivals = list(
+            await db.scalars(
+                update(ExpectedArrival)
+                .where(
+                    ExpectedArrival.person_id == body.person_id,
+                    ExpectedArrival.prison_unit_id == prison.id,
+                    ExpectedArrival.status == "expected",
+                )
+                .values(status="received", booking_id=booking.id)
+                .returning(ExpectedArrival.id)
             )
-            .values(status="received", booking_id=booking.id)
+        )
+    # The reception is what each arrival's "expected arrival" task asked for.
+    for arrival_id in received_arrivals:
+        await complete_tasks_for(
+            db,
+            actor,
+            dedupe_key=f"custody.expected-arrival:{arrival_id}",
+            outcome=f"Received at {prison.name} (prison number {number}).",
         )
     db.add(
         Movement(

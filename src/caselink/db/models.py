@@ -9,6 +9,7 @@ from caselink.courts import models as courts_models  # noqa: F401
 from caselink.custody import models as custody_models  # noqa: F401
 from caselink.db.base import Base
 from caselink.organisations import models as organisations_models  # noqa: F401
+from caselink.people import details_models as people_details_models  # noqa: F401
 from caselink.people import linkage_models as people_linkage_models  # noqa: F401
 from caselink.people import merge_models as people_merge_models  # noqa: F401
 from caselink.people import models as people_models  # noqa: F401

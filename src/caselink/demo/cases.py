@@ -41,7 +41,10 @@ LAWYER_CASES = 250  # about this many cases allocated to the demo CPS lawyer
 PRISON_ROLL = 900  # about this many active bookings at the demo prison
 BATCH_CASES = 5_000
 SHARE_IN_PRISON = 0.35  # of people with a prison number, serving a sentence from before the cases
-SHARE_LAWYER_AREA = 0.2  # of the cases, in the demo lawyer's area (beside its share of the rest)
+# Small sets send extra cases to the demo lawyer's area and the demo court's region, so their pages
+# are not empty; large sets keep the areas' natural shares (the extra fades as the set grows).
+EXTRA_LAWYER_AREA_CASES = 500
+EXTRA_COURT_REGION_CASES = 3_000
 
 # Home Office force codes (the first two digits of a police OU code) of each CPS area's forces.
 AREA_FORCES: dict[str, tuple[str, ...]] = {
@@ -298,7 +301,9 @@ class CasesGenerator:
         self.ids = ids
         self.urn_serials: dict[tuple[str, str, str], int] = {}
         self.booked: set[int] = set()
-        in_area = case_count * (0.65 * SHARE_LAWYER_AREA + 1 / max(1, len(places.areas)))
+        self.court_region_share = min(0.35, EXTRA_COURT_REGION_CASES / case_count)
+        self.lawyer_area_share = min(0.2, EXTRA_LAWYER_AREA_CASES / case_count)
+        in_area = case_count * (self.lawyer_area_share + 1 / max(1, len(places.areas)))
         self.lawyer_stride = max(1, round(in_area / LAWYER_CASES))
         self.lawyer_seen = 0
         # Most bookings are the standing prison population (SHARE_IN_PRISON of those with a prison number).
@@ -340,10 +345,10 @@ class CasesGenerator:
 
     def _case(self, out: CasesBatch) -> None:
         rng, p = self.rng, self.p
-        court_case = rng.random() < 0.35
+        court_case = rng.random() < self.court_region_share
         if court_case:
             area = rng.choice(self.court_areas)
-        elif rng.random() < SHARE_LAWYER_AREA:
+        elif rng.random() < self.lawyer_area_share:
             area = self.lawyer_area
         else:
             area = rng.choice(p.areas)

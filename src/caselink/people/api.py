@@ -97,6 +97,9 @@ async def search_people(
 @router.post(
     "/people/match",
     response_model=MatchResponse,
+    # A visible candidate is exactly {"person_id", "score", "reasons"} (the contract); only a
+    # restricted one carries the redaction's fields.
+    response_model_exclude_defaults=True,
     summary="Likely existing records of a person, before creating one",
     responses={422: {**PROBLEM, "description": "Missing family name, impossible date, invalid identifier"}},
 )

@@ -23,9 +23,9 @@ from caselink.platform.access.rules import Resource
 from caselink.platform.audit.service import record
 from caselink.platform.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from caselink.platform.events.service import emit
-from caselink.platform.tasks.service import create_task
+from caselink.platform.tasks.service import complete_tasks_for, create_task
 from caselink.probation import supervision_rules as rules
-from caselink.probation.supervision_models import Recall
+from caselink.probation.supervision_models import EnforcementAction, Recall
 from caselink.probation.supervision_schemas import CountersignIn, DecisionIn, RecallIn, RecallOut, RejectIn
 from caselink.probation.supervision_service import (
     SUPERVISE,
@@ -95,6 +95,21 @@ async def recommend(
         details={"recallId": recall.id, "caseId": case.id},
         commit=False,
     )
+    # Recommending recall answers the case's open "consider recall" tasks.
+    reviews = await db.scalars(
+        select(EnforcementAction.id).where(
+            EnforcementAction.case_id == case.id,
+            EnforcementAction.kind == rules.EnforcementKind.RECALL_REVIEW.value,
+            EnforcementAction.status == "open",
+        )
+    )
+    for action_id in reviews.all():
+        await complete_tasks_for(
+            db,
+            actor,
+            dedupe_key=f"probation.enforcement:{action_id}",
+            outcome=f"Recall recommended ({body.recall_type.value.replace('_', ' ')}), recall {recall.id}.",
+        )
     await record(
         db,
         actor,
@@ -132,6 +147,12 @@ async def countersign(
     recall.countersigned_by = actor.display_name or actor.name
     recall.countersigned_at = _now(now)
     recall.countersign_notes = body.notes or None
+    await complete_tasks_for(
+        db,
+        actor,
+        dedupe_key=f"probation.recall.countersign:{recall.id}",
+        outcome="Recall recommendation countersigned.",
+    )
     await record(db, actor, "probation.recall.countersign", "probation_recall", recall.id)
     await db.commit()
 
@@ -147,6 +168,12 @@ async def reject(
     recall.countersigned_by = actor.display_name or actor.name
     recall.countersigned_at = _now(now)
     recall.countersign_notes = body.reason
+    await complete_tasks_for(
+        db,
+        actor,
+        dedupe_key=f"probation.recall.countersign:{recall.id}",
+        outcome="Recall recommendation rejected.",
+    )
     await record(db, actor, "probation.recall.reject", "probation_recall", recall.id, detail={"reason": body.reason})
     await db.commit()
 

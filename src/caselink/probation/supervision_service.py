@@ -29,7 +29,7 @@ from caselink.platform.audit.service import ensure_or_record_refusal, record
 from caselink.platform.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from caselink.platform.events.service import emit
 from caselink.platform.rulepacks import NoRulePackInForce
-from caselink.platform.tasks.service import create_task
+from caselink.platform.tasks.service import complete_tasks_for, create_task
 from caselink.probation import supervision_rules as rules
 from caselink.probation.models import ProbationCase
 from caselink.probation.supervision_models import (
@@ -233,6 +233,10 @@ async def _requirement_for(
 # -- contacts ----------------------------------------------------------------------------------------
 
 
+# The first appointment after sentence or release is face to face: a call does not fulfil it.
+FIRST_APPOINTMENT_TYPES = frozenset({rules.ContactType.OFFICE_APPOINTMENT, rules.ContactType.HOME_VISIT})
+
+
 def _minutes(hours: Decimal | None) -> int:
     return 0 if hours is None else rules.hours_to_minutes(float(hours))
 
@@ -281,6 +285,14 @@ async def create_contact(
         contact.id,
         detail={"case_id": case.id, "type": body.type.value, "sensitive": body.sensitive},
     )
+    if body.type in FIRST_APPOINTMENT_TYPES:
+        # The case's first face-to-face appointment is what its "first appointment" task asked for.
+        await complete_tasks_for(
+            db,
+            actor,
+            dedupe_key=f"probation.first_appointment:{case.id}",
+            outcome=f"First appointment booked: {body.type.label.lower()} on {body.starts_at.date().isoformat()}.",
+        )
     if body.outcome is not None:
         await _apply_outcome(
             db,

@@ -40,7 +40,7 @@ from caselink.platform.errors import Conflict, FieldError, NotFound, ValidationF
 from caselink.platform.events.service import emit
 from caselink.platform.tasks.models import Task
 from caselink.platform.tasks.rules import ACTIVE_STATUSES, OwnerType, Priority, SubjectType
-from caselink.platform.tasks.service import cancel_task, create_task
+from caselink.platform.tasks.service import cancel_task, complete_tasks_for, create_task
 from caselink.platform.tasks.service import today as london_today
 from caselink.prosecution import rules
 from caselink.prosecution.models import (
@@ -677,6 +677,24 @@ async def record_charging_decision(
         "prosecution.charging_decision.recorded",
         {"decisionId": str(result.decision_id), "outcomes": outcomes, "status": case.status},
     )
+    # The charging task is done once every offence the police put forward has a decision (further
+    # evidence needed is a decision: the work moves to the police's action plan task).
+    undecided = await db.scalar(
+        select(func.count())
+        .select_from(Charge)
+        .where(
+            Charge.case_id == case.id,
+            Charge.status == ChargeStatus.PROPOSED.value,
+            ~select(ChargingDecisionRecord.id).where(ChargingDecisionRecord.proposed_charge_id == Charge.id).exists(),
+        )
+    )
+    if not undecided:
+        await complete_tasks_for(
+            db,
+            actor,
+            dedupe_key=f"prosecution.charging:{case.id}",
+            outcome=f"Charging decision recorded: {', '.join(outcomes).replace('_', ' ')}.",
+        )
     await db.commit()
     return result
 

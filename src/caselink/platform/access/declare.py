@@ -11,8 +11,10 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from fastapi import Request
+from fastapi import Depends, Request
+from sqlalchemy.ext.asyncio import AsyncSession
 
+from caselink.db.session import get_db
 from caselink.platform.access.actor import ANONYMOUS, Actor
 from caselink.platform.errors import CaselinkError, Forbidden
 
@@ -34,33 +36,31 @@ def current_actor(request: Request) -> Actor:
     return getattr(request.state, "actor", None) or ANONYMOUS
 
 
-async def _audit_refusal(request: Request, actor: Actor, permission: str, error: CaselinkError) -> None:
-    """Keep an audit entry of a refused request. It is written on its own connection and committed,
-    because the request's own work (if any) is not kept after a refusal."""
-    database = getattr(request.app.state, "database", None)
-    if database is None:
-        return
+async def _audit_refusal(
+    db: AsyncSession, request: Request, actor: Actor, permission: str, error: CaselinkError
+) -> None:
+    """Keep an audit entry of a refused request, in the request's own session (nothing else has
+    been written: the route has not run)."""
     from caselink.platform.audit.service import record
 
     try:
-        async with database.sessionmaker() as db:
-            await record(
-                db,
-                actor,
-                "access.refused",
-                subject_type="route",
-                subject_id=request.url.path[:100],
-                outcome="refused",
-                detail={"permission": permission, "method": request.method, "status": error.status},
-            )
-            await db.commit()
+        await record(
+            db,
+            actor,
+            "access.refused",
+            subject_type="route",
+            subject_id=request.url.path[:100],
+            outcome="refused",
+            detail={"permission": permission, "method": request.method, "status": error.status},
+        )
+        await db.commit()
     except Exception:
         # The request is refused whatever happens here; the failure to audit must be seen in the logs.
         log.exception("could not audit a refused request")
 
 
 def requires(permission: str) -> Callable[[Request], Any]:
-    async def dependency(request: Request) -> Actor:
+    async def dependency(request: Request, db: AsyncSession = Depends(get_db)) -> Actor:
         actor = current_actor(request)
         if permission != PUBLIC:
             try:
@@ -68,7 +68,7 @@ def requires(permission: str) -> Callable[[Request], Any]:
                     raise Forbidden("No access policy is installed.")
                 _checker(actor, permission)
             except CaselinkError as error:
-                await _audit_refusal(request, actor, permission, error)
+                await _audit_refusal(db, request, actor, permission, error)
                 raise
         return actor
 

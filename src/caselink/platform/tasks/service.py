@@ -573,6 +573,47 @@ async def complete_task(db: AsyncSession, actor: Actor, task_id: int, outcome: s
     return view
 
 
+async def complete_tasks_for(
+    db: AsyncSession,
+    actor: Actor,
+    *,
+    outcome: str,
+    task_type: str | None = None,
+    subject_type: str | None = None,
+    subject_id: str | int | None = None,
+    dedupe_key: str | None = None,
+) -> list[int]:
+    """For services: the action that fulfils a task (listing the hearing, receiving the person)
+    completes the matching open tasks in the caller's transaction (no commit), with a history row,
+    an audit entry and ``tasks.task.completed`` each, as ``complete_task`` does. Matches one
+    ``dedupe_key``, or a ``task_type`` about one subject. No scope check: the caller has already
+    checked the actor may do the fulfilling action. Returns the ids completed (none is fine)."""
+    if dedupe_key is None and (task_type is None or subject_type is None or subject_id is None):
+        raise ValueError("complete_tasks_for needs a dedupe_key, or a task_type with its subject_type and subject_id")
+    conditions: list[Any] = [tasks_t.c.status.in_(ACTIVE)]
+    if dedupe_key is not None:
+        conditions.append(tasks_t.c.dedupe_key == dedupe_key)
+    if task_type is not None:
+        conditions.append(tasks_t.c.type == task_type)
+    if subject_type is not None:
+        conditions.append(tasks_t.c.subject_type == subject_type)
+    if subject_id is not None:
+        conditions.append(tasks_t.c.subject_id == str(subject_id))
+    tasks = (await db.scalars(select(Task).where(*conditions).order_by(Task.id).with_for_update())).all()
+    now = datetime.now(UTC)
+    for task in tasks:
+        task.status = TaskStatus.COMPLETED.value
+        task.outcome = outcome
+        task.completed_at = now
+        task.completed_by = actor.audit_label
+        task.updated_at = now
+        db.add(TaskHistory(task_id=task.id, action="completed", actor=actor.audit_label, note=outcome))
+        await _audit(db, actor, "task.complete", task.id, {"type": task.type, "fulfilled": True})
+        await _emit(db, "tasks.task.completed", task, {"outcome": outcome})
+    await db.flush()
+    return [task.id for task in tasks]
+
+
 async def cancel_task(db: AsyncSession, actor: Actor, task_id: int, reason: str, commit: bool = True) -> TaskView:
     """For services: a task that is no longer needed (the case was discontinued, the person died)."""
     if not (reason or "").strip():
