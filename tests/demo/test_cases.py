@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from caselink.courts import service as courts_service
+from caselink.courts.rules import TrialEffectiveness, TrialReason
 from caselink.custody import service as custody_service
 from caselink.demo.cases import LONDON, delete_demo_cases
 from caselink.demo.service import asyncpg_dsn, load_demo_people
@@ -168,6 +169,18 @@ def test_rows_keep_the_services_invariants(database_url: str) -> None:
         )
     )
     assert wrong_next[0]["n"] == 0
+    # Trial records carry the courts' own effectiveness and reason values, each reason of its kind.
+    trials = _run(
+        _fetch(
+            database_url,
+            "SELECT DISTINCT trial_effectiveness, trial_reason FROM court_hearings "
+            "WHERE trial_effectiveness IS NOT NULL",
+        )
+    )
+    assert trials
+    for row in trials:
+        effectiveness = TrialEffectiveness(row["trial_effectiveness"])
+        assert row["trial_reason"] is None or TrialReason(row["trial_reason"]).applies_to is effectiveness
 
 
 def _fingerprint(database_url: str) -> list[tuple[Any, ...]]:

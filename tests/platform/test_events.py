@@ -20,6 +20,13 @@ from caselink.platform.events.rules import MAX_ATTEMPTS, Event, backoff
 from caselink.platform.events.service import HandlerRegistry, emit, sync_subscriptions
 
 
+@pytest.fixture(autouse=True)
+async def only_this_tests_subscriptions(db: AsyncSession) -> None:
+    """Start from no subscribed handlers (undone with the test's transaction): servers started by
+    other tests on the shared test database subscribe the real handlers."""
+    await db.execute(text("DELETE FROM event_subscriptions"))
+
+
 class Recorder:
     """A handler that remembers what it saw and can be told to fail for some events."""
 

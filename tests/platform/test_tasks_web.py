@@ -191,7 +191,11 @@ async def test_admin_lists_dead_letters_and_replays_them(
     handlers.register("test.admin", ["court.*"], noop)
     await sync_subscriptions(db, handlers)
     emitted = await emit(db, "court.hearing.listed", "hearing/5", person_ids={"person": 5})
-    delivery = await db.scalar(select(EventDelivery).where(EventDelivery.event_position == emitted.position))
+    delivery = await db.scalar(
+        select(EventDelivery).where(
+            EventDelivery.event_position == emitted.position, EventDelivery.handler == "test.admin"
+        )
+    )
     assert delivery is not None
     delivery.status, delivery.attempts, delivery.last_error = "dead", 8, "RuntimeError: boom"
     await db.flush()

@@ -633,7 +633,10 @@ class CasesGenerator:
                 trial = (court_rules.TrialEffectiveness.EFFECTIVE.value, None)
             elif outcome in (court_rules.ChargeOutcome.WITHDRAWN, court_rules.ChargeOutcome.DISMISSED):
                 kind = court_rules.HearingType.TRIAL
-                trial = (court_rules.TrialEffectiveness.CRACKED.value, "prosecution_end_case")
+                trial = (
+                    court_rules.TrialEffectiveness.CRACKED.value,
+                    court_rules.TrialReason.PROSECUTION_OFFERED_NO_EVIDENCE.value,
+                )
             day, at = self._sitting(last_day)
             if day >= self.today:
                 day, at = first_day, first_at
@@ -861,8 +864,32 @@ async def _demo_people(conn: asyncpg.Connection) -> list[DemoPerson]:
     return [DemoPerson(r["id"], r["prison_number"]) for r in rows]
 
 
+# Foreign keys whose referencing column has no index: deleting many referenced rows checks each one
+# with a scan of the whole table. The delete gives them an index for its own transaction only.
+_UNINDEXED_REFERENCES = (
+    ("court_hearings", "relisted_from_id"),
+    ("charges", "proposed_charge_id"),
+    ("charging_decisions", "proposed_charge_id"),
+    ("charging_decisions", "defendant_id"),
+    ("custody_time_limits", "defendant_id"),
+    ("custody_expected_arrivals", "booking_id"),
+    ("custody_movements", "person_id"),
+)
+
+
 async def delete_demo_cases(conn: asyncpg.Connection) -> None:
-    """Remove every demo case and what hangs from it (court records, bookings of demo people)."""
+    """Remove every demo case and what hangs from it (court records, bookings of demo people).
+    Call inside a transaction."""
+    if not await count_demo_cases(conn):
+        return
+    for table, column in _UNINDEXED_REFERENCES:
+        await conn.execute(f"CREATE INDEX demo_delete_{table}_{column} ON {table} ({column})")
+    await _delete_demo_cases(conn)
+    for table, column in _UNINDEXED_REFERENCES:
+        await conn.execute(f"DROP INDEX demo_delete_{table}_{column}")
+
+
+async def _delete_demo_cases(conn: asyncpg.Connection) -> None:
     cases = "SELECT id FROM prosecution_cases WHERE is_demo"
     hearings = f"SELECT id FROM court_hearings WHERE case_id IN ({cases})"
     await conn.execute(f"DELETE FROM court_finalisations WHERE case_id IN ({cases})")
