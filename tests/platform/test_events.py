@@ -121,7 +121,9 @@ async def test_a_failure_is_retried_with_back_off_and_holds_back_only_that_perso
     assert (result.delivered, result.retrying, result.held_back) == (1, 1, 1)
     assert [e.subject for e in recorder.seen] == ["b-other-person"]
     failed = await db.scalar(
-        select(EventDelivery).where(EventDelivery.handler == "test.retry", EventDelivery.attempts == 1)
+        select(EventDelivery).where(
+            EventDelivery.handler == "test.retry", EventDelivery.attempts == 1, EventDelivery.last_error.is_not(None)
+        )
     )
     assert failed is not None and failed.status == "pending"
     assert failed.last_error == "RuntimeError: cannot handle a-first"

@@ -22,6 +22,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import ARRAY, BigInteger, String, bindparam, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -74,6 +75,25 @@ _CLAIM = text(
 ).bindparams(
     bindparam("handlers", type_=ARRAY(String())),
     bindparam("now", type_=DateTime(timezone=True)),
+)
+
+# Earliest pending delivery per (handler, person) that this batch did NOT claim: one held by another
+# relay (row-locked, not yet committed) or not yet due. Claimed rows after it must wait, or a second
+# relay could overtake the first within a person's events.
+_FIRST_UNCLAIMED = text(
+    """
+    SELECT d.handler, d.ordering_key, min(d.event_position) AS first_position
+    FROM event_deliveries d
+    WHERE d.status = 'pending'
+      AND d.handler = ANY(:handlers)
+      AND d.ordering_key = ANY(:keys)
+      AND d.id <> ALL(:claimed)
+    GROUP BY d.handler, d.ordering_key
+    """
+).bindparams(
+    bindparam("handlers", type_=ARRAY(String())),
+    bindparam("keys", type_=ARRAY(String())),
+    bindparam("claimed", type_=ARRAY(BigInteger())),
 )
 
 _DELIVERED = text(
@@ -137,6 +157,7 @@ async def run_batch(
         await db.execute(_CLAIM, {"handlers": names, "now": now, "limit": batch_size, "scan": batch_size * 4})
     ).all()
     result.claimed = len(rows)
+    rows = await _not_overtaking(db, rows, names, result)
     delivered: list[int] = []
     failed_keys: set[tuple[str, str]] = set()
     for row in rows:
@@ -189,6 +210,32 @@ async def run_batch(
     return result
 
 
+async def _not_overtaking(db: AsyncSession, rows: Sequence[Any], handlers: list[str], result: BatchResult) -> list[Any]:
+    """Drop claimed rows that an earlier, unclaimed pending delivery of the same person and handler
+    must precede; they stay pending (counted as held back) for a later batch."""
+    if not rows:
+        return []
+    first = {
+        (r.handler, r.ordering_key): r.first_position
+        for r in await db.execute(
+            _FIRST_UNCLAIMED,
+            {
+                "handlers": handlers,
+                "keys": sorted({row.ordering_key for row in rows}),
+                "claimed": [row.delivery_id for row in rows],
+            },
+        )
+    }
+    kept = []
+    for row in rows:
+        earliest_other = first.get((row.handler, row.ordering_key))
+        if earliest_other is not None and earliest_other < row.position:
+            result.held_back += 1
+        else:
+            kept.append(row)
+    return kept
+
+
 async def relay_once(
     sessionmaker: async_sessionmaker[AsyncSession],
     handlers: HandlerRegistry | None = None,
@@ -238,7 +285,7 @@ async def run_relay(
             result = BatchResult()
             await _sleep_or_stop(stop, idle_seconds * 4)
             continue
-        if result.claimed < batch_size:
+        if result.claimed < batch_size or result.delivered == 0:
             await _sleep_or_stop(stop, idle_seconds)
     log.info("event relay stopped")
 
