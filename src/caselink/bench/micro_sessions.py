@@ -139,15 +139,12 @@ def main() -> None:
     url = database_url(get_settings())
     median, p95, baseline = asyncio.run(measure(url, args.requests))
     print(f"session + permission check overhead per request ({args.requests} pairs):")
-    print(
-        f"  no-op routes:        median {median:.3f} ms   p95 {p95:.3f} ms   (anonymous request: median {baseline:.3f} ms)"
-    )
+    line = "  {:<20} median {:.3f} ms   p95 {:.3f} ms   (anonymous request: median {:.3f} ms)"
+    print(line.format("no-op routes:", median, p95, baseline))
     # A page that reads data already holds a connection and a transaction, so authentication adds
     # only its query and the check; the no-op figure above also pays for the connection.
     median, p95, baseline = asyncio.run(measure(url, args.requests, suffix="-db"))
-    print(
-        f"  routes reading data: median {median:.3f} ms   p95 {p95:.3f} ms   (anonymous request: median {baseline:.3f} ms)"
-    )
+    print(line.format("routes reading data:", median, p95, baseline))
 
 
 if __name__ == "__main__":
