@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typer.testing import CliRunner
 
-from caselink.bench.runner import micro_modules
+from caselink.bench.runner import available_journeys, micro_modules
 from caselink.cli import app
 
 runner = CliRunner()
@@ -15,7 +15,8 @@ def test_unknown_journey_is_named_with_the_choices() -> None:
 
     assert result.exit_code == 1
     # The message lists every journey family of the locustfile, whatever families are added later.
-    assert "Unknown journey Nope; choose from StartPage, OffenceFinder, OffenceApi," in result.output
+    assert f"Unknown journey Nope; choose from {', '.join(available_journeys())}." in result.output
+    assert available_journeys()[:3] == ["StartPage", "OffenceFinder", "OffenceApi"]
 
 
 def test_a_url_where_nothing_answers_is_reported() -> None:

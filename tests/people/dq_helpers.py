@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import pytest
 from fastapi import FastAPI, Request
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from caselink.accounts.models import Staff
@@ -70,6 +70,13 @@ async def data_quality_officer(db: AsyncSession) -> Officer:
     )
     db.add(staff)
     await db.flush()
+    # Review tasks are spread over every active data quality officer; servers started by other tests
+    # may have committed demo ones into the shared test database. Within this test's transaction
+    # (rolled back afterwards) this officer is the only one, so assignments are known.
+    await db.execute(
+        text("UPDATE staff SET status = 'suspended' WHERE 'data_quality_officer' = ANY(roles) AND id <> :id"),
+        {"id": staff.id},
+    )
     actor = Actor(
         kind=ActorKind.STAFF,
         id=staff.id,

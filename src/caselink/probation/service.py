@@ -30,7 +30,7 @@ from caselink.platform.errors import Conflict, FieldError, Forbidden, NotFound, 
 from caselink.platform.events.rules import Event
 from caselink.platform.events.service import emit
 from caselink.platform.tasks.models import Task, TaskHistory
-from caselink.platform.tasks.service import create_task
+from caselink.platform.tasks.service import complete_tasks_for, create_task
 from caselink.probation import rules
 from caselink.probation.models import ProbationAllocation, ProbationCase, ProbationTierChange
 from caselink.probation.rules import CaseKind, CaseStatus
@@ -502,21 +502,11 @@ async def allocate(
 
 
 async def _move_tasks(db: AsyncSession, actor: Actor, c: ProbationCase, staff_id: int, moment: dt.datetime) -> None:
-    """Close the pre-allocation task and hand the first-appointment task to the practitioner, in
-    the allocation's own transaction (the tasks service's reassign commits on its own)."""
+    """Close the pre-allocation task (with its history, audit and event) and hand the
+    first-appointment task to the practitioner, in the allocation's own transaction (the tasks
+    service's reassign commits on its own)."""
     if c.allocation_task_id:
-        await db.execute(
-            update(Task)
-            .where(tasks_t.c.id == c.allocation_task_id, tasks_t.c.status.in_(["open", "in_progress"]))
-            .values(
-                status="completed",
-                outcome="Allocated",
-                completed_at=moment,
-                completed_by=actor.audit_label,
-                updated_at=moment,
-            )
-        )
-        db.add(TaskHistory(task_id=c.allocation_task_id, action="completed", actor=actor.audit_label, note="Allocated"))
+        await complete_tasks_for(db, actor, outcome="Allocated", dedupe_key=f"probation.pre_allocation:{c.id}")
     if c.first_appointment_task_id:
         await db.execute(
             update(Task)
