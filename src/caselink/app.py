@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -14,11 +15,13 @@ from caselink.accounts.authentication import install as install_authentication
 from caselink.config import Settings, get_settings
 from caselink.db.embedded import EmbeddedPostgres
 from caselink.db.engine import Database, create_engine
+from caselink.platform.idempotency import install as install_idempotency
 from caselink.platform.logging import configure_logging
 from caselink.routers import include_routers
 from caselink.web.assets import AssetManifest
 from caselink.web.errors import install_error_handlers
 from caselink.web.middleware import RequestContextMiddleware
+from caselink.web.routing import skip_unreachable_routers
 
 log = logging.getLogger("caselink.app")
 
@@ -52,6 +55,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             engine = create_engine(database_url_for(settings), settings.db_pool_size, settings.db_max_overflow)
             app.state.database = Database(engine)
             await subscribe_event_handlers(app.state.database)
+        # Everything loaded at startup (modules, routes, templates) lives as long as the process: keep it out
+        # of the garbage collector's full passes, which otherwise stall every request in flight for tens of ms.
+        gc.freeze()
         log.info("caselink started", extra={"version": __version__, "embedded_db": settings.uses_embedded_database})
         try:
             yield
@@ -75,7 +81,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.assets = AssetManifest(settings.assets_dir)
     install_error_handlers(app)
     install_authentication(app)  # before the routers: every route authenticates first
+    install_idempotency(app)  # before the routers: keys on every API POST that creates a record
     include_routers(app)
+    skip_unreachable_routers(app)  # after every router: a request asks only routers that can match it
     app.mount("/assets", StaticFiles(directory=app.state.assets.govuk_assets_dir), name="govuk-assets")
     app.add_middleware(RequestContextMiddleware, max_in_flight=settings.max_in_flight)
     return app

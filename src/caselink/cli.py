@@ -99,6 +99,7 @@ from caselink.demo.cli import app as demo_cli  # noqa: E402
 from caselink.people.cli import app as people_cli  # noqa: E402
 from caselink.platform.audit.cli import app as audit_cli  # noqa: E402
 from caselink.platform.events.cli import app as events_cli  # noqa: E402
+from caselink.platform.retention_cli import app as retention_cli  # noqa: E402
 from caselink.reference.cli import app as reference_cli  # noqa: E402
 from caselink.sharing.cli import app as sharing_cli  # noqa: E402
 
@@ -111,6 +112,7 @@ app.add_typer(events_cli, name="events")
 app.add_typer(staff_cli, name="staff")
 app.add_typer(clients_cli, name="clients")
 app.add_typer(sharing_cli, name="sharing")
+app.add_typer(retention_cli, name="retention")
 
 
 def main() -> None:

@@ -59,6 +59,11 @@ class Settings:
     max_in_flight: int = 200
     assets_dir: Path = PROJECT_ROOT / "node_modules"
     log_json: bool = True
+    # Retention (platform/retention.py): days to keep delivered messages and feed entries (0: forever).
+    retention_delivered_days: int = 90
+    retention_feed_days: int = 90
+    retention_interval_seconds: int = 3600
+    retention_batch_size: int = 5000
 
     @classmethod
     def from_env(cls, overrides: dict[str, str] | None = None) -> Settings:
@@ -82,6 +87,10 @@ class Settings:
             max_in_flight=_int("CASELINK_MAX_IN_FLIGHT", 200, env),
             assets_dir=Path(env.get("CASELINK_ASSETS_DIR") or PROJECT_ROOT / "node_modules"),
             log_json=_bool("CASELINK_LOG_JSON", True, env),
+            retention_delivered_days=_int("CASELINK_RETENTION_DELIVERED_DAYS", 90, env),
+            retention_feed_days=_int("CASELINK_RETENTION_FEED_DAYS", 90, env),
+            retention_interval_seconds=_int("CASELINK_RETENTION_INTERVAL_SECONDS", 3600, env),
+            retention_batch_size=_int("CASELINK_RETENTION_BATCH_SIZE", 5000, env),
         )
         _check_range("CASELINK_PORT", settings.port, 1, 65535)
         _check_range("CASELINK_EMBEDDED_PG_PORT", settings.embedded_pg_port, 1, 65535)
@@ -90,6 +99,10 @@ class Settings:
         _check_range("CASELINK_DB_MAX_OVERFLOW", settings.db_max_overflow, 0, 1000)
         _check_range("CASELINK_DEMO_PEOPLE", settings.demo_people, 0, 10_000_000)
         _check_range("CASELINK_MAX_IN_FLIGHT", settings.max_in_flight, 1, 100_000)
+        _check_range("CASELINK_RETENTION_DELIVERED_DAYS", settings.retention_delivered_days, 0, 36_500)
+        _check_range("CASELINK_RETENTION_FEED_DAYS", settings.retention_feed_days, 0, 36_500)
+        _check_range("CASELINK_RETENTION_INTERVAL_SECONDS", settings.retention_interval_seconds, 10, 604_800)
+        _check_range("CASELINK_RETENTION_BATCH_SIZE", settings.retention_batch_size, 100, 100_000)
         if not settings.host.strip():
             raise ConfigurationError("CASELINK_HOST is empty; set it to an address such as 127.0.0.1 or 0.0.0.0.")
         return settings

@@ -11,6 +11,8 @@ from caselink.assessments import views as assessments_views
 from caselink.courts import api as courts_api
 from caselink.courts import views as courts_views
 from caselink.custody import api as custody_api
+from caselink.custody import offender_management_api as custody_om_api
+from caselink.custody import offender_management_views as custody_om_views
 from caselink.custody import views as custody_views
 from caselink.organisations import api as organisations_api
 from caselink.organisations import views as organisations_views
@@ -76,6 +78,8 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(courts_api.router, prefix="/api/v1")
     app.include_router(courts_views.router)
     app.include_router(custody_api.router, prefix="/api/v1")
+    app.include_router(custody_om_api.router, prefix="/api/v1")
+    app.include_router(custody_om_views.router)
     app.include_router(custody_views.router)
     app.include_router(reporting_views.router)
     app.include_router(probation_supervision_api.router, prefix="/api/v1")

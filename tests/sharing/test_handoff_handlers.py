@@ -61,14 +61,16 @@ def test_every_hand_off_handler_is_loaded_by_the_relay() -> None:
         assert registry.get(name) is not None, name
 
 
-async def _charge_laid(db: AsyncSession, u: Units, custody_status: str) -> tuple[Event, int]:
+async def _charge_laid(
+    db: AsyncSession, u: Units, custody_status: str, force_code: str = LANCASHIRE_POLICE
+) -> tuple[Event, int]:
     ids = await charged_case(db, u, defendants=1, charges_each=1)
     defendant = await db.get_one(Defendant, ids.defendant_ids[0])
     defendant.custody_status = custody_status
     case = await db.get_one(ProsecutionCase, ids.case_id)
-    lancashire = await db.scalar(select(OrganisationUnit.id).where(OrganisationUnit.code == LANCASHIRE_POLICE))
-    assert lancashire is not None
-    case.police_force_unit_id = lancashire
+    force = await db.scalar(select(OrganisationUnit.id).where(OrganisationUnit.code == force_code))
+    assert force is not None
+    case.police_force_unit_id = force
     await db.flush()
     laid = event(
         "prosecution.charge.laid",
@@ -91,6 +93,26 @@ async def test_charge_laid_puts_a_listing_task_in_the_area_magistrates_court_onc
     assert (task.subject_type, task.subject_id) == ("case", str(case_id))
     assert task.due_date == date(2025, 3, 17)  # 10 working days after charge
     assert task.source_event_id == laid.id
+
+
+@pytest.mark.parametrize(
+    "force_code",
+    ["020000", "480000"],  # Metropolitan Police Service, City of London Police: no courts of their own code
+)
+async def test_a_london_force_s_charge_is_listed_at_a_london_magistrates_court(
+    db: AsyncSession, force_code: str
+) -> None:
+    laid, _ = await _charge_laid(db, await units(db), "conditional_bail", force_code)
+    await court_handlers.first_hearing_to_list(db, laid)
+    [task] = await tasks_of(db, "courts.first_hearing.list")
+    court = await db.get_one(OrganisationUnit, task.owner_id)
+    assert court.kind == "magistrates_court" and court.code.startswith("B01")
+
+
+async def test_a_national_force_s_charge_fails_loudly_rather_than_guessing_a_court(db: AsyncSession) -> None:
+    laid, _ = await _charge_laid(db, await units(db), "conditional_bail", "930000")  # British Transport Police
+    with pytest.raises(court_handlers.NoCourtForHandOff, match="930000"):
+        await court_handlers.first_hearing_to_list(db, laid)
 
 
 async def test_a_defendant_in_custody_is_listed_the_next_working_day(db: AsyncSession) -> None:

@@ -28,6 +28,7 @@ from caselink.accounts.schemas import (
 )
 from caselink.db.session import DbSession
 from caselink.platform.access import PUBLIC, Actor, requires
+from caselink.platform.openapi import example_response
 
 router = APIRouter(tags=["staff"])
 oauth_router = APIRouter(tags=["oauth"])
@@ -89,7 +90,7 @@ async def reactivate_staff(db: DbSession, actor: StaffManager, staff_id: int) ->
     return await service.set_staff_status(db, actor, staff_id, suspend=False)
 
 
-@router.post("/training/completions", status_code=201)
+@router.post("/training/completions", status_code=201, responses=example_response({"status": "recorded"}, 201))
 async def record_training(
     db: DbSession, actor: Annotated[Actor, Depends(requires("training:record"))], body: TrainingCompletionIn
 ) -> dict[str, str]:

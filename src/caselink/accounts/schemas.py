@@ -8,7 +8,21 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class StaffCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "username": "a.khan",
+                    "display_name": "Amira Khan",
+                    "email": "amira.khan@justice.gov.uk",
+                    "unit_code": "PS-LDN-BDH",
+                    "roles": ["probation_practitioner"],
+                    "team_codes": ["OM-A"],
+                }
+            ]
+        },
+        extra="forbid",
+    )
 
     username: str = Field(max_length=64)
     display_name: str = Field(max_length=200)
@@ -21,7 +35,14 @@ class StaffCreate(BaseModel):
 class StaffUpdate(BaseModel):
     """Only the fields given are changed."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"roles": ["probation_practitioner", "senior_probation_officer"], "team_codes": ["OM-A", "OM-B"]}
+            ]
+        },
+        extra="forbid",
+    )
 
     display_name: str | None = Field(default=None, max_length=200)
     email: str | None = Field(default=None, max_length=320)
@@ -31,12 +52,36 @@ class StaffUpdate(BaseModel):
 
 
 class SuspendRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"reason": "On long-term leave from 10 March 2026"}]}, extra="forbid"
+    )
 
     reason: str = Field(min_length=1, max_length=500)
 
 
 class StaffOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 77,
+                    "username": "a.khan",
+                    "display_name": "Amira Khan",
+                    "email": "amira.khan@justice.gov.uk",
+                    "unit_code": "PS-LDN-BDH",
+                    "unit_name": "Barking, Dagenham and Havering",
+                    "agency": "probation",
+                    "roles": ["probation_practitioner"],
+                    "team_codes": ["OM-A"],
+                    "status": "active",
+                    "suspended_reason": None,
+                    "mfa_enrolled": True,
+                    "last_sign_in_at": "2026-03-10T08:02:00Z",
+                }
+            ]
+        }
+    )
+
     id: int
     username: str
     display_name: str
@@ -53,11 +98,65 @@ class StaffOut(BaseModel):
 
 
 class StaffCreated(StaffOut):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 77,
+                    "username": "a.khan",
+                    "display_name": "Amira Khan",
+                    "email": "amira.khan@justice.gov.uk",
+                    "unit_code": "PS-LDN-BDH",
+                    "unit_name": "Barking, Dagenham and Havering",
+                    "agency": "probation",
+                    "roles": ["probation_practitioner"],
+                    "team_codes": ["OM-A"],
+                    "status": "active",
+                    "suspended_reason": None,
+                    "mfa_enrolled": False,
+                    "last_sign_in_at": None,
+                    "setup_url": (
+                        "https://caselink.example/account/set-up?token=kq3V0e9Pq2Xw7LrT1yNf5mA8sD4hJ6cB0uG2iO9zE3w"
+                    ),
+                }
+            ]
+        }
+    )
+
     # A one-time link for the person to set their password; shown once, never stored.
     setup_url: str
 
 
 class StaffPage(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "items": [
+                        {
+                            "id": 77,
+                            "username": "a.khan",
+                            "display_name": "Amira Khan",
+                            "email": "amira.khan@justice.gov.uk",
+                            "unit_code": "PS-LDN-BDH",
+                            "unit_name": "Barking, Dagenham and Havering",
+                            "agency": "probation",
+                            "roles": ["probation_practitioner"],
+                            "team_codes": ["OM-A"],
+                            "status": "active",
+                            "suspended_reason": None,
+                            "mfa_enrolled": True,
+                            "last_sign_in_at": "2026-03-10T08:02:00Z",
+                        }
+                    ],
+                    "page": 1,
+                    "page_size": 50,
+                    "total": 1,
+                }
+            ]
+        }
+    )
+
     items: list[StaffOut]
     page: int
     page_size: int
@@ -65,7 +164,12 @@ class StaffPage(BaseModel):
 
 
 class TrainingCompletionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"username": "a.khan", "module_code": "data-protection", "completed_on": "2026-03-09"}]
+        },
+        extra="forbid",
+    )
 
     username: str
     module_code: str
@@ -79,6 +183,21 @@ class OutstandingTraining(BaseModel):
 
 
 class MeOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 77,
+                    "username": "a.khan",
+                    "display_name": "Amira Khan",
+                    "unit_code": "PS-LDN-BDH",
+                    "agency": "probation",
+                    "roles": ["probation_practitioner"],
+                }
+            ]
+        }
+    )
+
     id: int
     username: str
     display_name: str
@@ -88,7 +207,18 @@ class MeOut(BaseModel):
 
 
 class ClientCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "Leeds Youth Justice Service case system",
+                    "scopes": ["people:read", "events:read"],
+                    "expires_in_days": 365,
+                }
+            ]
+        },
+        extra="forbid",
+    )
 
     name: str = Field(min_length=1, max_length=200)
     scopes: list[str]
@@ -96,6 +226,23 @@ class ClientCreate(BaseModel):
 
 
 class ClientOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 14,
+                    "client_id": "cl_3f9a1c0e7b24d5a86c11",
+                    "name": "Leeds Youth Justice Service case system",
+                    "scopes": ["people:read", "events:read"],
+                    "created_by": "staff:n.admin",
+                    "created_at": "2026-03-01T12:00:00Z",
+                    "expires_at": "2027-03-01T12:00:00Z",
+                    "revoked_at": None,
+                }
+            ]
+        }
+    )
+
     id: int
     client_id: str
     name: str
@@ -107,6 +254,24 @@ class ClientOut(BaseModel):
 
 
 class ClientCreated(ClientOut):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 14,
+                    "client_id": "cl_3f9a1c0e7b24d5a86c11",
+                    "name": "Leeds Youth Justice Service case system",
+                    "scopes": ["people:read", "events:read"],
+                    "created_by": "staff:n.admin",
+                    "created_at": "2026-03-01T12:00:00Z",
+                    "expires_at": "2027-03-01T12:00:00Z",
+                    "revoked_at": None,
+                    "client_secret": "cs_Yb7Qk2mV9xR4tLw1pZ8nC3dF6gH0jK5s",
+                }
+            ]
+        }
+    )
+
     client_secret: str  # shown once
 
 

@@ -429,7 +429,7 @@ async def complete_setup(db: AsyncSession, token: str, password: str) -> str:
         )
     if problem := rules.password_error(password, staff.username):
         raise ValidationFailed(FieldError("password", problem))
-    staff.password_hash = hash_password(password)
+    staff.password_hash = await asyncio.to_thread(hash_password, password)
     staff.setup_token_hash = None
     staff.setup_token_expires_at = None
     await _audit(db, _actor_for_staff(staff), "staff.password_set", "staff", staff.id)
@@ -519,7 +519,9 @@ async def sign_in(
         await db.commit()
         return SignInResult(error=rules.wait_message(locked, now))
     staff = await db.scalar(select(Staff).where(Staff.username == name).with_for_update())
-    if not _verify_password(staff.password_hash if staff else None, password) or staff is None:
+    # argon2 takes tens of milliseconds of CPU: off the event loop, so other requests keep moving.
+    verified = await asyncio.to_thread(_verify_password, staff.password_hash if staff else None, password)
+    if not verified or staff is None:
         await _record_failure(db, keys, now)
         await _audit(
             db, attempt, "sign_in", outcome="refused", detail={"reason": "bad credentials", "address": address}
@@ -534,7 +536,7 @@ async def sign_in(
         return SignInResult(error="Your account is suspended. Ask your administrator to reactivate it.")
     await db.execute(delete(SignInThrottle).where(SignInThrottle.key == keys[0]))
     if staff.password_hash and password_hasher.check_needs_rehash(staff.password_hash):
-        staff.password_hash = hash_password(password)
+        staff.password_hash = await asyncio.to_thread(hash_password, password)
     if staff.mfa_enrolled_at is not None:
         stage = SessionStage.MFA
     elif mfa_required:
@@ -563,8 +565,8 @@ class SessionInfo:
     display_name: str
 
 
-_SESSION_QUERY = text(
-    """
+# Runs on every signed-in request, so it goes straight to the driver (_fetchrow_on_driver).
+_SESSION_QUERY = """
     SELECT s.id, s.stage, s.csrf_token, s.created_at, s.last_seen_at, s.expires_at, s.training_ok_until,
            st.id AS staff_id, st.username, st.display_name, st.roles, st.status,
            u.id AS unit_id, u.code AS unit_code, u.agency, u.region,
@@ -572,17 +574,37 @@ _SESSION_QUERY = text(
     FROM staff_sessions s
     JOIN staff st ON st.id = s.staff_id
     JOIN organisation_units u ON u.id = st.unit_id
-    WHERE s.id_hash = :id_hash AND s.revoked_at IS NULL
-    """
-)
+    WHERE s.id_hash = $1 AND s.revoked_at IS NULL
+"""
+
+
+async def _fetchrow_on_driver(db: AsyncSession, query: str, *args: Any) -> Any:
+    """Run QUERY on the asyncpg connection under DB's (checked out of the pool if need be): for the
+    reads every request makes (its session, its bearer token).
+
+    Sent straight to the driver it skips SQLAlchemy's statement handling and result objects and -
+    when the session has not started a transaction yet - the BEGIN and ROLLBACK round trips too (it
+    then runs as a statement on its own; the session's later queries BEGIN as usual). Inside a
+    transaction already begun it runs there and sees that transaction's writes. asyncpg prepares
+    each query once per connection and keeps it in its statement cache."""
+    connection = await db.connection()
+    driver: Any = (await connection.get_raw_connection()).driver_connection
+    try:
+        return await driver.fetchrow(query, *args)
+    except BaseException:
+        if driver.is_closed():  # lost: make sure the pool does not hand it out again
+            await connection.invalidate()
+        raise
 
 
 async def resolve_session(db: AsyncSession, token: str, now: datetime | None = None) -> SessionInfo | None:
-    """The live session for a cookie's token, or None (unknown, revoked, expired, suspended)."""
+    """The live session for a cookie's token, or None (unknown, revoked, expired, suspended).
+
+    One indexed read (session, staff, unit and teams together), sent straight to the driver."""
     if not token or len(token) > 100:
         return None
     now = now or utcnow()
-    row = (await db.execute(_SESSION_QUERY, {"id_hash": rules.token_hash(token)})).mappings().first()
+    row = await _fetchrow_on_driver(db, _SESSION_QUERY, rules.token_hash(token))
     if row is None or row["status"] != "active":
         return None
     if rules.session_expired(row["created_at"], row["last_seen_at"], row["expires_at"], now):
@@ -1027,19 +1049,17 @@ def client_actor(client: ApiClient, scopes: list[str]) -> Actor:
     )
 
 
-_BEARER_QUERY = text(
-    """
+_BEARER_QUERY = """
     SELECT c.id, c.client_id, c.name, t.scopes
     FROM api_access_tokens t JOIN api_clients c ON c.id = t.client_pk
-    WHERE t.token_hash = :token_hash AND t.expires_at > :now AND c.revoked_at IS NULL AND c.expires_at > :now
-    """
-)
+    WHERE t.token_hash = $1 AND t.expires_at > $2 AND c.revoked_at IS NULL AND c.expires_at > $2
+"""
 
 
 async def actor_for_bearer(db: AsyncSession, token: str) -> Actor | None:
     if not token or len(token) > 100:
         return None
-    row = (await db.execute(_BEARER_QUERY, {"token_hash": rules.token_hash(token), "now": utcnow()})).first()
+    row = await _fetchrow_on_driver(db, _BEARER_QUERY, rules.token_hash(token), utcnow())
     if row is None:
         return None
     return Actor(kind=ActorKind.CLIENT, id=row[0], name=row[1], scopes=frozenset(row[3]), display_name=row[2])

@@ -13,7 +13,34 @@ from caselink.assessments.rules import NeedSection, RoshLevel
 class AssessmentIn(BaseModel):
     """A draft's content; anything left out stays blank (a draft may be incomplete)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "rosh_public": "medium",
+                    "rosh_known_adult": "high",
+                    "rosh_children": "low",
+                    "rosh_staff": "low",
+                    "rosh_prisoners": "low",
+                    "reoffending_score": 62,
+                    "needs": {
+                        "accommodation": 1,
+                        "education_employment": 2,
+                        "finance": 1,
+                        "relationships": 0,
+                        "lifestyle": 1,
+                        "drugs": 2,
+                        "alcohol": 0,
+                        "emotional_wellbeing": 1,
+                        "thinking_behaviour": 2,
+                        "attitudes": 1,
+                    },
+                    "summary": "Offending linked to drug use and unstable accommodation; risk to a former partner.",
+                }
+            ]
+        },
+        extra="forbid",
+    )
 
     rosh_public: RoshLevel | None = None
     rosh_known_adult: RoshLevel | None = None
@@ -31,7 +58,12 @@ class AssessmentIn(BaseModel):
 
 
 class ReturnIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"note": "Please evidence the RoSH to a known adult from the police call-out log"}]
+        },
+        extra="forbid",
+    )
     note: str = Field(min_length=1, max_length=4000)
 
 
@@ -43,6 +75,48 @@ class HistoryOut(BaseModel):
 
 
 class AssessmentOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 2290,
+                    "person_id": 4211,
+                    "sequence": 2,
+                    "status": "submitted",
+                    "author_staff_id": 77,
+                    "rosh_public": "medium",
+                    "rosh_known_adult": "high",
+                    "rosh_children": "low",
+                    "rosh_staff": "low",
+                    "rosh_prisoners": "low",
+                    "reoffending_score": 62,
+                    "needs": {
+                        "accommodation": 1,
+                        "education_employment": 2,
+                        "finance": 1,
+                        "relationships": 0,
+                        "lifestyle": 1,
+                        "drugs": 2,
+                        "alcohol": 0,
+                        "emotional_wellbeing": 1,
+                        "thinking_behaviour": 2,
+                        "attitudes": 1,
+                    },
+                    "summary": "Offending linked to drug use and unstable accommodation; risk to a former partner.",
+                    "countersignature_required": True,
+                    "countersigned_by_staff_id": None,
+                    "submitted_at": "2026-03-12T15:40:00Z",
+                    "countersigned_at": None,
+                    "completed_at": None,
+                    "created_at": "2026-03-11T09:10:00Z",
+                    "history": [
+                        {"action": "submitted", "actor": "staff:a.khan", "note": None, "at": "2026-03-12T15:40:00Z"}
+                    ],
+                }
+            ]
+        }
+    )
+
     id: int
     person_id: int
     sequence: int

@@ -14,6 +14,7 @@ from caselink.assessments import rules
 from caselink.assessments.models import Assessment, AssessmentHistory
 from caselink.assessments.rules import AssessmentStatus
 from caselink.assessments.schemas import AssessmentIn, AssessmentOut, HistoryOut
+from caselink.organisations.service import event_area_of
 from caselink.people.limited_access import ensure_may_see
 from caselink.people.models import Person
 from caselink.platform.access.actor import Actor, ActorKind
@@ -192,6 +193,7 @@ async def _complete(db: AsyncSession, actor: Actor, a: Assessment, moment: datet
             "rosh": levels,
             "reoffendingScore": a.reoffending_score,
             "countersigned": a.countersigned_by_staff_id is not None,
+            **await event_area_of(db, a.author_unit_id),
         },
         detail_url=f"/api/v1/assessments/{a.id}",
         time=moment,

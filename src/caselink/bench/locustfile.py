@@ -262,6 +262,105 @@ class OutcomeDashboard(Journey):
         )
 
 
+PROBATION_CASE_LINK = re.compile(r'href="(/probation/cases/\d+)"')
+OUTCOME_LINK = re.compile(r'href="(/probation/contacts/\d+/outcome)"')
+SESSION_LINK = re.compile(r'href="(/probation/upw/sessions/\d+)"')
+CUSTODY_PERSON_LINK = re.compile(r'href="(/custody/people/\d+)"')
+
+
+def _post_form(user: HttpUser, path: str, form_page: Any, data: dict[str, str], name: str) -> None:
+    """Submit a page's form as a browser would: its CSRF token, then a redirect on success (a form
+    shown again with errors is a failure)."""
+    token = CSRF_FIELD.search(form_page.text)
+    with user.client.post(
+        path, data={**data, "csrf_token": token.group(1) if token else ""}, name=name, catch_response=True
+    ) as response:
+        if response.status_code != 200 or response.url.rstrip("/").endswith(path.rstrip("/")):
+            response.failure(f"{path} was not accepted ({response.status_code})")
+
+
+class ProbationCaseload(Journey):
+    """A probation practitioner through the day: their caseload (tier, next appointment, overdue
+    actions, flags), a case, its contacts; sometimes they record an outcome of an appointment that
+    has happened, or book the next one (`caselink demo` gives the demo practitioner a caseload)."""
+
+    weight = 3
+    signed_in = True
+    username = "demo.probation-practitioner"
+
+    @task
+    def caseload(self) -> None:
+        page = self.client.get("/probation/caseload", name="probation: caseload")
+        cases = PROBATION_CASE_LINK.findall(page.text)
+        if not cases:
+            return
+        self.wait()  # reading the list, choosing a case
+        case = random.choice(cases)
+        self.client.get(case, name="probation: case")
+        self.wait()
+        contacts = self.client.get(f"{case}/contacts", name="probation: case contacts")
+        if random.random() < 0.25:
+            self.wait()
+            self._write(case, contacts.text)
+
+    def _write(self, case: str, contacts_html: str) -> None:
+        outcomes = OUTCOME_LINK.findall(contacts_html)
+        if outcomes:
+            link = random.choice(outcomes)
+            form = self.client.get(link, name="probation: outcome form")
+            data = {"outcome": "attended_complied", "notes": "Attended on time (bench)", "hours": ""}
+            _post_form(self, link, form, data, "probation: record outcome")
+            return
+        form = self.client.get(f"{case}/contacts/new", name="probation: new contact form")
+        when = (date.today() + timedelta(days=random.randint(7, 21))).isoformat() + "T10:00:00+00:00"
+        data = {"type": "office_appointment", "starts_at": when, "location": "Probation office", "with_whom": ""}
+        _post_form(self, f"{case}/contacts/new", form, data, "probation: book appointment")
+
+
+class UpwSupervisor(Journey):
+    """An unpaid work supervisor checking the unit's coming sessions, then one session's places."""
+
+    weight = 1
+    signed_in = True
+    username = "demo.unpaid-work-supervisor"
+
+    @task
+    def sessions(self) -> None:
+        page = self.client.get("/probation/upw/sessions", name="upw: sessions")
+        sessions = SESSION_LINK.findall(page.text)
+        if random.random() < 0.2:
+            self.wait()
+            self.client.get("/probation/upw/sessions", params={"page": 2}, name="upw: sessions page 2")
+        if sessions:
+            self.wait()
+            self.client.get(random.choice(sessions[:5]), name="upw: session attendance")
+
+
+class PrisonOffenderManager(Journey):
+    """A prison offender manager: their prisoners (or the prison's unallocated ones), the roll,
+    then a prisoner's custody tab with the sentence and release dates."""
+
+    weight = 2
+    signed_in = True
+    username = "demo.prison-offender-manager"
+
+    @task
+    def prisoners(self) -> None:
+        page = self.client.get("/custody/offender-management", name="pom: my prisoners")
+        people = CUSTODY_PERSON_LINK.findall(page.text)
+        if not people:
+            self.wait()
+            page = self.client.get("/custody/offender-management/unallocated", name="pom: unallocated")
+            people = CUSTODY_PERSON_LINK.findall(page.text)
+        if not people or random.random() < 0.3:
+            self.wait()
+            page = self.client.get("/custody/roll", name="pom: roll")
+            people = CUSTODY_PERSON_LINK.findall(page.text) or people
+        if people:
+            self.wait()
+            self.client.get(random.choice(people), name="pom: prisoner sentence and release dates")
+
+
 # Family names common in the demo people (`caselink demo`): where a person search journey starts
 # to learn identifiers and names that exist.
 PEOPLE_SEED_NAMES = ["Smith", "Jones", "Williams", "Taylor", "Brown", "Davies", "Evans", "Wilson", "Patel", "Khan"]

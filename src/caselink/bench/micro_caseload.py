@@ -25,6 +25,7 @@ from caselink.accounts.models import Staff
 from caselink.organisations.models import OrganisationUnit
 from caselink.platform.access.actor import Actor, ActorKind
 from caselink.probation import service
+from caselink.probation import supervision_models as _supervision  # noqa: F401  (the next-appointment column, as in the app)
 
 PERSONS = (
     "INSERT INTO persons (given_name, family_name) SELECT 'Given' || g, 'Family' || g FROM generate_series(1, :n) g"

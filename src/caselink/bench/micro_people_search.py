@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import os
 import random
 import statistics
@@ -209,6 +210,7 @@ async def main(rounds: int, concurrency: int, seed: int, rate: float | None = No
     from caselink.config import get_settings
 
     engine = create_engine(database_url(get_settings()), pool_size=concurrency + 1, max_overflow=0)
+    gc.freeze()  # as the server does once started (caselink.app): full collections skip what was loaded
     rng = random.Random(seed)
     try:
         people = await engine.connect()

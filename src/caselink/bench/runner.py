@@ -153,6 +153,10 @@ def app_server(
         "--port",
         str(port),
         "--no-access-log",  # Caselink writes its own access log line
+        # Simulated users idle up to 5 s between steps, uvicorn's default keep-alive: a request sent
+        # as the server closes the idle connection fails with RemoteDisconnected.
+        "--timeout-keep-alive",
+        "30",
     ]
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with log_path.open("wb") as log:

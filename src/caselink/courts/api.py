@@ -25,6 +25,7 @@ from caselink.courts.schemas import (
 )
 from caselink.db.session import DbSession
 from caselink.platform.access import Actor, requires
+from caselink.platform.openapi import example_response
 
 router = APIRouter(prefix="/courts", tags=["courts"])
 
@@ -39,6 +40,10 @@ Reader = Annotated[Actor, Depends(requires("courts:read"))]
 Lister = Annotated[Actor, Depends(requires("courts:list"))]
 Writer = Annotated[Actor, Depends(requires("courts:results"))]
 
+# Examples of the small answers below (the hearing itself is GET /hearings/{id}).
+CREATED = {"id": 5521, "url": "/api/v1/courts/hearings/5521"}
+UPDATED = {"id": 5521}
+
 
 def _created(hearing_id: int) -> JSONResponse:
     return JSONResponse(
@@ -48,7 +53,12 @@ def _created(hearing_id: int) -> JSONResponse:
     )
 
 
-@router.post("/hearings", status_code=201, summary="List a case for a hearing", responses=ERRORS)
+@router.post(
+    "/hearings",
+    status_code=201,
+    summary="List a case for a hearing",
+    responses={**ERRORS, **example_response(CREATED, 201)},
+)
 async def list_hearing(db: DbSession, actor: Writer, body: HearingListIn) -> JSONResponse:
     """The hearing must be in the future, at a magistrates' court or Crown Court, with a type of
     hearing from the standing data. Emits `court.hearing.listed` for each defendant."""
@@ -60,31 +70,50 @@ async def get_hearing(db: DbSession, actor: Reader, hearing_id: int) -> HearingO
     return await service.get_hearing(db, actor, hearing_id)
 
 
-@router.post("/hearings/{hearing_id}/relist", status_code=201, summary="Re-list a hearing", responses=ERRORS)
+@router.post(
+    "/hearings/{hearing_id}/relist",
+    status_code=201,
+    summary="Re-list a hearing",
+    responses={**ERRORS, **example_response(CREATED, 201)},
+)
 async def relist(db: DbSession, actor: Writer, hearing_id: int, body: RelistIn) -> JSONResponse:
     """Vacates the listing and lists the case again (for a future time); returns the new hearing."""
     return _created(await service.relist_hearing(db, actor, hearing_id, body))
 
 
-@router.post("/hearings/{hearing_id}/adjourn", summary="Adjourn a hearing, with a reason", responses=ERRORS)
+@router.post(
+    "/hearings/{hearing_id}/adjourn",
+    summary="Adjourn a hearing, with a reason",
+    responses={**ERRORS, **example_response({"id": 5521, "next_hearing_id": 5607})},
+)
 async def adjourn(db: DbSession, actor: Writer, hearing_id: int, body: AdjournIn) -> JSONResponse:
     new_id = await service.adjourn_hearing(db, actor, hearing_id, body)
     return JSONResponse({"id": hearing_id, "next_hearing_id": new_id})
 
 
-@router.post("/hearings/{hearing_id}/trial", summary="Record whether a trial was effective", responses=ERRORS)
+@router.post(
+    "/hearings/{hearing_id}/trial",
+    summary="Record whether a trial was effective",
+    responses={**ERRORS, **example_response(UPDATED)},
+)
 async def trial(db: DbSession, actor: Writer, hearing_id: int, body: TrialOutcomeIn) -> JSONResponse:
     await service.record_trial_outcome(db, actor, hearing_id, body)
     return JSONResponse({"id": hearing_id})
 
 
-@router.post("/hearings/{hearing_id}/pleas", summary="Record pleas per charge", responses=ERRORS)
+@router.post(
+    "/hearings/{hearing_id}/pleas", summary="Record pleas per charge", responses={**ERRORS, **example_response(UPDATED)}
+)
 async def pleas(db: DbSession, actor: Writer, hearing_id: int, body: PleasIn) -> JSONResponse:
     await service.record_pleas(db, actor, hearing_id, body)
     return JSONResponse({"id": hearing_id})
 
 
-@router.post("/hearings/{hearing_id}/outcomes", summary="Record verdicts and outcomes per charge", responses=ERRORS)
+@router.post(
+    "/hearings/{hearing_id}/outcomes",
+    summary="Record verdicts and outcomes per charge",
+    responses={**ERRORS, **example_response(UPDATED)},
+)
 async def outcomes(db: DbSession, actor: Writer, hearing_id: int, body: ResultsIn) -> JSONResponse:
     """A charge not before the court is refused (`results.N.charge_id`). Emits
     `court.defendant.convicted`, and `court.case.concluded` when every charge has ended."""
@@ -92,14 +121,23 @@ async def outcomes(db: DbSession, actor: Writer, hearing_id: int, body: ResultsI
     return JSONResponse({"id": hearing_id})
 
 
-@router.post("/hearings/{hearing_id}/remands", summary="Record a remand decision", responses=ERRORS)
+@router.post(
+    "/hearings/{hearing_id}/remands",
+    summary="Record a remand decision",
+    responses={**ERRORS, **example_response(UPDATED)},
+)
 async def remands(db: DbSession, actor: Writer, hearing_id: int, body: RemandIn) -> JSONResponse:
     """Emits `court.defendant.remanded_in_custody` or `court.bail.granted`."""
     await service.record_remand(db, actor, hearing_id, body)
     return JSONResponse({"id": hearing_id})
 
 
-@router.post("/hearings/{hearing_id}/sentences", status_code=201, summary="Sentence a defendant", responses=ERRORS)
+@router.post(
+    "/hearings/{hearing_id}/sentences",
+    status_code=201,
+    summary="Sentence a defendant",
+    responses={**ERRORS, **example_response({"id": 881, "hearing_id": 5521}, 201)},
+)
 async def sentences(db: DbSession, actor: Writer, hearing_id: int, body: SentenceIn) -> JSONResponse:
     """Only convicted charges can be sentenced (`disposals.N...charge_id`). Emits
     `court.sentence.imposed` with the full terms."""

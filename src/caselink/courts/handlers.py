@@ -34,9 +34,11 @@ BREACH_HEARING_HANDLER = "courts.breach_hearing_listing"
 # Bailed defendants' first hearing is usually about a fortnight after charge.
 FIRST_HEARING_ON_BAIL_WORKING_DAYS = 10
 BREACH_HEARING_WORKING_DAYS = 10
-# Police areas with no magistrates' courts of their own code: the City of London Police (02) uses
-# London's courts (01).
-COURT_AREA_OF_POLICE_AREA = {"02": "01"}
+# Police forces whose code names no magistrates' courts of their own use London's (area 01): in the
+# standing data the Metropolitan Police Service is 02, the City of London Police 48 and the Met's
+# national units 64, 65, 66 and 95. National forces with no home area (British Transport Police,
+# NCA, MOD Police, HMRC ...) have no rule: their hand-off waits as a dead letter for an administrator.
+COURT_AREA_OF_POLICE_AREA = {"02": "01", "48": "01", "64": "01", "65": "01", "66": "01", "95": "01"}
 
 
 class NoCourtForHandOff(LookupError):

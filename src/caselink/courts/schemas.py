@@ -26,6 +26,20 @@ class LengthIn(_In):
 
 
 class HearingListIn(_In):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "case_id": 7734,
+                    "court_unit_code": "B01IX00",
+                    "hearing_type_code": "FH",
+                    "starts_at": "2026-03-24T10:00:00+00:00",
+                    "courtroom": "Court 2",
+                }
+            ]
+        }
+    )
+
     case_id: int
     court_unit_code: str = Field(description="OU code of a magistrates' court or Crown Court, e.g. B01AF00")
     hearing_type_code: str = Field(description="Standing data type-of-hearing code, e.g. FH, PDH, TRIAL, STPSR")
@@ -34,18 +48,40 @@ class HearingListIn(_In):
 
 
 class RelistIn(_In):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"starts_at": "2026-04-14T10:00:00+01:00", "courtroom": "Court 1", "court_unit_code": "B01GU00"}
+            ]
+        }
+    )
+
     starts_at: dt.datetime
     courtroom: str
     court_unit_code: str | None = Field(default=None, description="Another court to move the hearing to (optional)")
 
 
 class AdjournIn(_In):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "reason": "defendant_absent",
+                    "note": "Not produced from HMP Brixton; warrant not issued",
+                    "relist": {"starts_at": "2026-03-31T10:00:00+01:00", "courtroom": "Court 2"},
+                }
+            ]
+        }
+    )
+
     reason: rules.AdjournmentReason
     note: str | None = Field(default=None, max_length=2000)
     relist: RelistIn | None = Field(default=None, description="List the next hearing at the same time (optional)")
 
 
 class TrialOutcomeIn(_In):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"effectiveness": "cracked", "reason": None}]})
+
     effectiveness: rules.TrialEffectiveness
     reason: rules.TrialReason | None = None
 
@@ -56,6 +92,8 @@ class PleaIn(_In):
 
 
 class PleasIn(_In):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"pleas": [{"charge_id": 9302, "plea_code": "G"}]}]})
+
     pleas: list[PleaIn] = Field(min_length=1, max_length=200)
 
 
@@ -66,10 +104,28 @@ class ChargeResultIn(_In):
 
 
 class ResultsIn(_In):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"results": [{"charge_id": 9302, "outcome": "guilty_plea"}]}]}
+    )
+
     results: list[ChargeResultIn] = Field(min_length=1, max_length=200)
 
 
 class RemandIn(_In):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "defendant_id": 5120,
+                    "remand_code": "CB",
+                    "conditions": (
+                        "Live and sleep at 14 Mill Lane, Leeds LS6 2BQ; not to enter Oxford Street, London W1"
+                    ),
+                }
+            ]
+        }
+    )
+
     defendant_id: int
     remand_code: str = Field(description="Standing data remand-status code: PR or PB custody, CB, UB, LA, SA, NA")
     conditions: str | None = Field(default=None, max_length=4000)
@@ -147,6 +203,27 @@ DisposalIn = Annotated[CustodialIn | SuspendedIn | CommunityOrderIn | FineIn | D
 
 
 class SentenceIn(_In):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "defendant_id": 5120,
+                    "disposals": [
+                        {
+                            "kind": "community_order",
+                            "charge_ids": [9302],
+                            "length": {"months": 12},
+                            "requirements": [
+                                {"kind": "unpaid_work", "hours": 100},
+                                {"kind": "rehabilitation_activity", "days": 15},
+                            ],
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+
     defendant_id: int
     disposals: list[DisposalIn] = Field(max_length=50)
 
@@ -217,6 +294,84 @@ class DefendantOut(BaseModel):
 
 
 class HearingOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 5521,
+                    "case_id": 7734,
+                    "urn": "01IX1234524",
+                    "court_unit_id": 2210,
+                    "court_unit_code": "B01IX00",
+                    "court_name": "Westminster Magistrates' Court",
+                    "court_type": "magistrates",
+                    "hearing_type_code": "FH",
+                    "hearing_type_description": "First Hearing",
+                    "hearing_type": "first_hearing",
+                    "starts_at": "2026-03-10T10:00:00Z",
+                    "courtroom": "Court 2",
+                    "status": "heard",
+                    "relisted_from_id": None,
+                    "relisted_to_id": None,
+                    "adjournment_reason": None,
+                    "trial_effectiveness": None,
+                    "trial_reason": None,
+                    "note": None,
+                    "defendants": [
+                        {
+                            "defendant_id": 5120,
+                            "person_id": 4211,
+                            "name": "Jordan Ellis",
+                            "charges": [
+                                {
+                                    "charge_id": 9302,
+                                    "offence_code": "TH68010",
+                                    "wording": (
+                                        "On 2 March 2026 at London stole clothing to the value of £420 belonging to "
+                                        "Marks and Spencer plc."
+                                    ),
+                                    "status": "concluded",
+                                    "before_court": False,
+                                    "plea": "G",
+                                    "outcome": "guilty_plea",
+                                    "outcome_reason": None,
+                                    "verdict_code": "G",
+                                    "result_code": "1116",
+                                }
+                            ],
+                            "remand": None,
+                            "sentence": {
+                                "id": 881,
+                                "sentenced_on": "2026-03-10",
+                                "disposals": [
+                                    {
+                                        "kind": "community_order",
+                                        "charge_ids": [9302],
+                                        "length": {"years": 0, "months": 12, "weeks": 0, "days": 0},
+                                        "requirements": [
+                                            {
+                                                "kind": "unpaid_work",
+                                                "hours": 100,
+                                                "days": 0,
+                                                "hours_per_day": 0,
+                                                "days_per_week": 0,
+                                                "period": {"years": 0, "months": 0, "weeks": 0, "days": 0},
+                                                "detail": "",
+                                            }
+                                        ],
+                                        "result_code": "1116",
+                                    }
+                                ],
+                                "result_codes": ["1116", "3101"],
+                                "rule_pack": "courts.sentencing-limits 2022.1",
+                            },
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+
     id: int
     case_id: int
     urn: str
@@ -240,18 +395,50 @@ class HearingOut(BaseModel):
 
 
 class DailyListItem(BaseModel):
+    """One listing. When a defendant is a limited-access person the reader may not see (decision
+    0026), ``restricted`` is true and the URN and defendants' names are withheld (null and [])."""
+
     hearing_id: int
     case_id: int
-    urn: str
+    urn: str | None
     starts_at: dt.datetime
     courtroom: str
     hearing_type_code: str
     hearing_type_description: str
     status: str
     defendants: list[str]
+    restricted: bool = False
 
 
 class DailyListOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "court_unit_code": "B01IX00",
+                    "court_name": "Westminster Magistrates' Court",
+                    "sitting_date": "2026-03-10",
+                    "items": [
+                        {
+                            "hearing_id": 5521,
+                            "case_id": 7734,
+                            "urn": "01IX1234524",
+                            "starts_at": "2026-03-10T10:00:00Z",
+                            "courtroom": "Court 2",
+                            "hearing_type_code": "FH",
+                            "hearing_type_description": "First Hearing",
+                            "status": "listed",
+                            "defendants": ["Jordan Ellis"],
+                        }
+                    ],
+                    "page": 1,
+                    "page_size": 50,
+                    "total": 1,
+                }
+            ]
+        }
+    )
+
     court_unit_code: str
     court_name: str
     sitting_date: dt.date

@@ -49,7 +49,9 @@ from caselink.courts.schemas import (
     SentenceOut,
     TrialOutcomeIn,
 )
+from caselink.organisations import service as organisations
 from caselink.organisations.models import OrganisationUnit
+from caselink.people.limited_access import ensure_may_see, visible_person_ids
 from caselink.people.models import Person
 from caselink.platform.access import Actor, Resource
 from caselink.platform.access.policy import can
@@ -110,6 +112,13 @@ def hearing_resource(court_unit_id: int, cps_area_unit_id: int | None, hearing_i
 
 
 _ensure = ensure_or_record_refusal  # nothing is written before the check, so no rollback
+
+
+async def _withheld(db: AsyncSession, actor: Actor, person_ids: Iterable[int], purpose: str) -> set[int]:
+    """People on a list's page the actor may not see (limited access, decision 0026): one query,
+    the withheld audited as one refused entry (the caller commits)."""
+    ids = list(dict.fromkeys(person_ids))
+    return set(ids) - set(await visible_person_ids(db, actor, ids, purpose)) if ids else set()
 
 
 # -- standing data --------------------------------------------------------------------------------
@@ -196,7 +205,30 @@ async def _defendant_people(db: AsyncSession, case_id: int) -> list[tuple[int, i
     return [(r.id, r.person_id) for r in rows]
 
 
+async def court_facts(db: AsyncSession, court_unit_id: int | None) -> dict[str, Any]:
+    """What a court event says about its court, so no receiver reads the courts' tables: the
+    court's code, name and region (``courtUnitCode``, ``courtName``, ``courtRegion``) and the area
+    every shareable event carries (``unitCode``, ``regionCode``; organisations.event_area_of)."""
+    court = await organisations.unit_area(db, court_unit_id)
+    if court is None:
+        return {}
+    return {"courtUnitCode": court.code, "courtName": court.name, "courtRegion": court.region, **court.event_data()}
+
+
+def _charge_facts(charge: ChargeRow) -> dict[str, Any]:
+    """A sentenced charge as the release-date calculator needs it: the offence and when it was
+    committed (a single date, or the start and end of a range). The offence date, not the
+    sentence date, decides some release rules (e.g. licence and top-up for offences from 2015)."""
+    return {
+        "chargeId": charge.id,
+        "offenceCode": charge.offence_code,
+        "offenceDateFrom": charge.offence_date_from.isoformat() if charge.offence_date_from else None,
+        "offenceDateTo": charge.offence_date_to.isoformat() if charge.offence_date_to else None,
+    }
+
+
 async def _emit_listed(db: AsyncSession, hearing: CourtHearing, unit: CourtUnit, people: list[tuple[int, int]]) -> None:
+    court = await court_facts(db, unit.id)
     for defendant_id, person_id in people:
         await emit(
             db,
@@ -213,6 +245,7 @@ async def _emit_listed(db: AsyncSession, hearing: CourtHearing, unit: CourtUnit,
                 "startsAt": hearing.starts_at.isoformat(),
                 "courtroom": hearing.courtroom,
                 "relistedFrom": hearing.relisted_from_id,
+                **court,
             },
             detail_url=f"/api/v1/courts/hearings/{hearing.id}",
         )
@@ -241,6 +274,7 @@ async def list_hearing(db: AsyncSession, actor: Actor, body: HearingListIn, now:
         raise ValidationFailed(errors)
     assert unit is not None and case is not None
     await _ensure(db, actor, "courts:results", hearing_resource(unit.id, case.cps_area_unit_id), "court.hearing.list")
+    await _ensure_may_see_defendants(db, actor, case.id, "court.hearing.list")
     hearing = _new_hearing(
         actor, case.id, case.cps_area_unit_id, unit, type_code, hearing_type, body.starts_at, body.courtroom
     )
@@ -343,6 +377,7 @@ async def relist_hearing(
     vacated and a new one listed. Returns the new hearing's id."""
     hearing = await _lock_hearing(db, hearing_id)
     await _ensure(db, actor, "courts:results", _resource_of(hearing), "court.hearing.relist")
+    await _ensure_may_see_defendants(db, actor, hearing.case_id, "court.hearing.relist")
     if hearing.status != rules.HearingStatus.LISTED:
         raise Conflict(f"This hearing is {hearing.status}; only a listed hearing can be re-listed.")
     new = await _relist_from(db, actor, hearing, body, _now(now))
@@ -362,6 +397,7 @@ async def adjourn_hearing(
     moment = _now(now)
     hearing = await _lock_hearing(db, hearing_id)
     await _ensure(db, actor, "courts:results", _resource_of(hearing), "court.hearing.adjourn")
+    await _ensure_may_see_defendants(db, actor, hearing.case_id, "court.hearing.adjourn")
     _check_can_take_results(hearing, moment)
     if body.reason is rules.AdjournmentReason.OTHER and not (body.note or "").strip():
         raise ValidationFailed(FieldError("note", "Say why the hearing was adjourned"))
@@ -392,6 +428,15 @@ def _check_can_take_results(hearing: CourtHearing, now: datetime) -> None:
         )
 
 
+async def _ensure_may_see_defendants(db: AsyncSession, actor: Actor, case_id: int, audit_action: str) -> None:
+    """Every write on a hearing (or listing the case) is refused, audited, when the actor may not
+    see one of the case's defendants (limited access, decision 0026). Call before writing."""
+    for person_id in sorted(
+        set(await db.scalars(select(defendants_t.c.person_id).where(defendants_t.c.case_id == case_id)))
+    ):
+        await ensure_may_see(db, actor, person_id, audit_action)
+
+
 def _resource_of(hearing: CourtHearing) -> Resource:
     return hearing_resource(hearing.court_unit_id, hearing.cps_area_unit_id, hearing.id)
 
@@ -402,6 +447,7 @@ async def record_trial_outcome(
     moment = _now(now)
     hearing = await _lock_hearing(db, hearing_id)
     await _ensure(db, actor, "courts:results", _resource_of(hearing), "court.trial.record")
+    await _ensure_may_see_defendants(db, actor, hearing.case_id, "court.trial.record")
     _check_can_take_results(hearing, moment)
     if hearing.hearing_type != rules.HearingType.TRIAL:
         raise ValidationFailed(FieldError("effectiveness", "Trial effectiveness is recorded only for a trial"))
@@ -445,6 +491,8 @@ class ChargeRow:
     ended_on: date | None
     outcome: str | None
     outcome_on: date | None
+    offence_date_from: date | None = None
+    offence_date_to: date | None = None
 
     @property
     def before_court(self) -> bool:
@@ -465,6 +513,8 @@ async def case_charges(db: AsyncSession, case_id: int) -> list[ChargeRow]:
             charges_t.c.ended_on,
             outcomes_t.c.outcome,
             outcomes_t.c.decided_on.label("outcome_on"),
+            charges_t.c.offence_date_from,
+            charges_t.c.offence_date_to,
         )
         .join(defendants_t, defendants_t.c.id == charges_t.c.defendant_id)
         .outerjoin(outcomes_t, outcomes_t.c.charge_id == charges_t.c.id)
@@ -479,6 +529,7 @@ async def _results_context(
 ) -> tuple[CourtHearing, list[ChargeRow]]:
     hearing = await _lock_hearing(db, hearing_id)
     await _ensure(db, actor, "courts:results", _resource_of(hearing), audit_action)
+    await _ensure_may_see_defendants(db, actor, hearing.case_id, audit_action)
     _check_can_take_results(hearing, now)
     # Lock the case's charges: two clerks entering outcomes at once must not both conclude it.
     await db.execute(select(charges_t.c.id).where(charges_t.c.case_id == hearing.case_id).with_for_update())
@@ -604,6 +655,7 @@ async def record_outcomes(
         if r.outcome.is_conviction:
             convicted[by_id[r.charge_id].defendant_id].append(r.charge_id)
     people = {c.defendant_id: c.person_id for c in charges}
+    court = await court_facts(db, hearing.court_unit_id) if convicted else {}
     for defendant_id, charge_ids in convicted.items():
         await emit(
             db,
@@ -618,6 +670,7 @@ async def record_outcomes(
                 "outcomes": {str(r.charge_id): r.outcome.value for r in body.results if r.charge_id in charge_ids},
                 "convictedOn": decided_on.isoformat(),
                 "courtType": hearing.court_type,
+                **court,
             },
             detail_url=f"/api/v1/courts/hearings/{hearing.id}",
         )
@@ -705,19 +758,32 @@ async def _finalise_case(db: AsyncSession, at: _CaseAtCourt, defendant_ids: Iter
     await db.flush()
     # Concluded exactly once: by the call that finalised the last defendant.
     if newly and set(by_defendant) <= already:
+        area = await _concluded_area(db, at)
         for defendant_id, rows in by_defendant.items():
             await emit(
                 db,
                 "court.case.concluded",
                 f"case/{at.case_id}",
                 person_ids={"person": rows[0].person_id},
-                data={"caseId": at.case_id, "defendantId": defendant_id, "hearingId": at.hearing_id},
+                data={"caseId": at.case_id, "defendantId": defendant_id, "hearingId": at.hearing_id, **area},
                 detail_url=(
                     f"/api/v1/courts/hearings/{at.hearing_id}"
                     if at.hearing_id
                     else f"/api/v1/prosecution/cases/{at.case_id}"
                 ),
             )
+
+
+async def _concluded_area(db: AsyncSession, at: _CaseAtCourt) -> dict[str, Any]:
+    """The court of the case's last hearing; the CPS area for a case that never reached court."""
+    court_unit_id = (
+        await db.scalar(select(hearings_t.c.court_unit_id).where(hearings_t.c.id == at.hearing_id))
+        if at.hearing_id
+        else None
+    )
+    if court_unit_id is not None:
+        return await court_facts(db, court_unit_id)
+    return await organisations.event_area_of(db, at.cps_area_unit_id)
 
 
 async def record_remand(
@@ -790,6 +856,7 @@ async def record_remand(
                 "remandStatusCode": code,
                 "decidedOn": hearing.sitting_date.isoformat(),
                 "conditions": conditions,
+                **await court_facts(db, hearing.court_unit_id),
             },
             detail_url=f"/api/v1/courts/hearings/{hearing.id}",
         )
@@ -876,6 +943,7 @@ async def impose_sentence(
     if taken is not None:
         raise Conflict("A sentence is already recorded for this defendant at this hearing.")
     codes_used = rules.sentence_result_codes(sentence)
+    sentenced = {c for d in sentence.disposals for c in d.charge_ids}
     disposals = [d.model_dump(mode="json") for d in body.disposals]
     for disposal, code in zip(disposals, (rules.disposal_result_code(d) for d in sentence.disposals), strict=True):
         disposal["result_code"] = code
@@ -908,6 +976,8 @@ async def impose_sentence(
             "disposals": disposals,
             "resultCodes": codes_used,
             "rulePack": pack,
+            "charges": [_charge_facts(c) for c in mine if str(c.id) in sentenced],
+            **await court_facts(db, hearing.court_unit_id),
         },
         detail_url=f"/api/v1/courts/hearings/{hearing.id}",
     )
@@ -933,11 +1003,11 @@ async def get_hearing(db: AsyncSession, actor: Actor, hearing_id: int) -> Hearin
         db, actor, "courts:read", hearing_resource(h.court_unit_id, h.cps_area_unit_id, h.id), "court.hearing.read"
     )
     charges = await case_charges(db, h.case_id)
+    for person_id in sorted({c.person_id for c in charges}):
+        await ensure_may_see(db, actor, person_id, "court.hearing.read")
     hearing_types = await codes(db, "type-of-hearing")
     pleas = dict(
-        (await db.execute(select(pleas_t.c.charge_id, pleas_t.c.plea).where(pleas_t.c.hearing_id == h.id)))
-        .tuples()
-        .all()
+        (await db.execute(select(pleas_t.c.charge_id, pleas_t.c.plea).where(pleas_t.c.hearing_id == h.id))).all()
     )
     outcomes = {
         r.charge_id: r
@@ -1052,6 +1122,11 @@ def daily_list_query(court_unit_id: int, sitting_date: date) -> Any:
         .where(defendants_t.c.case_id == hearings_t.c.case_id)
         .scalar_subquery()
     )
+    people = (
+        select(func.array_agg(defendants_t.c.person_id))
+        .where(defendants_t.c.case_id == hearings_t.c.case_id)
+        .scalar_subquery()
+    )
     return (
         select(
             hearings_t.c.id,
@@ -1062,6 +1137,7 @@ def daily_list_query(court_unit_id: int, sitting_date: date) -> Any:
             hearings_t.c.hearing_type_code,
             hearings_t.c.status,
             names.label("defendants"),
+            people.label("person_ids"),
         )
         .join(cases_t, cases_t.c.id == hearings_t.c.case_id)
         .where(
@@ -1096,6 +1172,9 @@ async def daily_list(
     )
     rows = (await db.execute(query.limit(page_size).offset((page - 1) * page_size))).all()
     hearing_types = await codes(db, "type-of-hearing")
+    # Limited access (decision 0026): one query over the page's defendants; a listing with anyone
+    # the reader may not see keeps its slot but not the URN or names.
+    hidden = await _withheld(db, actor, [p for r in rows for p in (r.person_ids or [])], "court.daily_list")
     await record(
         db,
         actor,
@@ -1120,6 +1199,19 @@ async def daily_list(
                 hearing_type_description=hearing_types.get(r.hearing_type_code, r.hearing_type_code),
                 status=r.status,
                 defendants=list(r.defendants or []),
+            )
+            if not hidden.intersection(r.person_ids or [])
+            else DailyListItem(
+                hearing_id=r.id,
+                case_id=r.case_id,
+                urn=None,
+                starts_at=r.starts_at,
+                courtroom=r.courtroom,
+                hearing_type_code=r.hearing_type_code,
+                hearing_type_description=hearing_types.get(r.hearing_type_code, r.hearing_type_code),
+                status=r.status,
+                defendants=[],
+                restricted=True,
             )
             for r in rows
         ],

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse, Response
 
 from caselink.custody import service
 from caselink.custody.schemas import (
+    EXPECTED_ARRIVALS_EXAMPLE,
     BookingOut,
     ExpectedArrivalIn,
     ExpectedArrivalOut,
@@ -26,6 +27,7 @@ from caselink.custody.schemas import (
 )
 from caselink.db.session import DbSession
 from caselink.platform.access import Actor, requires
+from caselink.platform.openapi import example_response
 
 router = APIRouter(prefix="/custody", tags=["custody"])
 
@@ -41,11 +43,20 @@ Writer = Annotated[Actor, Depends(requires("custody:write"))]
 Calculator = Annotated[Actor, Depends(requires("custody:release_dates"))]
 
 
+def _created_example(url: str, id: int) -> dict[int | str, Any]:
+    """The documented 201 answer of a route that answers with _created()."""
+    return {**ERRORS, **example_response({"id": id, "url": url}, 201)}
+
+
 def _created(url: str, id: int) -> JSONResponse:
     return JSONResponse({"id": id, "url": url}, status_code=201, headers={"Location": url})
 
 
-@router.get("/expected-arrivals", summary="People expected at a prison", responses=ERRORS)
+@router.get(
+    "/expected-arrivals",
+    summary="People expected at a prison",
+    responses={**ERRORS, **example_response(EXPECTED_ARRIVALS_EXAMPLE)},
+)
 async def expected_arrivals(
     db: DbSession,
     actor: Reader,
@@ -58,7 +69,12 @@ async def expected_arrivals(
     return {"prison_code": found.code, "items": rows, "page": page, "total": total}
 
 
-@router.post("/expected-arrivals", status_code=201, summary="Expect someone at a prison", responses=ERRORS)
+@router.post(
+    "/expected-arrivals",
+    status_code=201,
+    summary="Expect someone at a prison",
+    responses=_created_example("/api/v1/custody/expected-arrivals?prison=BXI", 3390),
+)
 async def create_expected_arrival(db: DbSession, actor: Writer, body: ExpectedArrivalIn) -> JSONResponse:
     arrival_id = await service.create_expected_arrival(db, actor, body)
     return _created(f"/api/v1/custody/expected-arrivals?prison={body.prison_code}", arrival_id)
@@ -70,7 +86,12 @@ async def cancel_expected_arrival(db: DbSession, actor: Writer, arrival_id: int)
     return Response(status_code=204)
 
 
-@router.post("/receptions", status_code=201, summary="Receive a person into a prison", responses=ERRORS)
+@router.post(
+    "/receptions",
+    status_code=201,
+    summary="Receive a person into a prison",
+    responses=_created_example("/api/v1/custody/bookings/6120", 6120),
+)
 async def receive(db: DbSession, actor: Writer, body: ReceptionIn) -> JSONResponse:
     """Allocates a prison number if the person has none. Emits `custody.person.received` after
     the 45-minute hold-back."""
@@ -91,7 +112,12 @@ async def set_location(db: DbSession, actor: Writer, booking_id: int, body: Loca
     return Response(status_code=204)
 
 
-@router.post("/bookings/{booking_id}/movements", status_code=201, summary="Record a movement", responses=ERRORS)
+@router.post(
+    "/bookings/{booking_id}/movements",
+    status_code=201,
+    summary="Record a movement",
+    responses=_created_example("/api/v1/custody/bookings/6120", 40602),
+)
 async def record_movement(db: DbSession, actor: Writer, booking_id: int, body: MovementIn) -> JSONResponse:
     """Transfer (`custody.person.transferred`), court production, temporary release, return, or
     release (`custody.person.released`, with licence dates when on licence). Events go out after
@@ -140,7 +166,10 @@ async def release_dates(db: DbSession, actor: Reader, person_id: int) -> Release
 
 
 @router.put(
-    "/people/{person_id}/sentences", status_code=201, summary="Enter sentences and recalculate", responses=ERRORS
+    "/people/{person_id}/sentences",
+    status_code=201,
+    summary="Enter sentences and recalculate",
+    responses=_created_example("/api/v1/custody/people/4211/release-dates", 1508),
 )
 async def replace_sentences(db: DbSession, actor: Calculator, person_id: int, body: SentencesIn) -> JSONResponse:
     """Replaces the person's terms and credit; bad input is refused with field paths such as
@@ -150,7 +179,10 @@ async def replace_sentences(db: DbSession, actor: Calculator, person_id: int, bo
 
 
 @router.post(
-    "/people/{person_id}/release-dates/override", status_code=201, summary="Override one date", responses=ERRORS
+    "/people/{person_id}/release-dates/override",
+    status_code=201,
+    summary="Override one date",
+    responses=_created_example("/api/v1/custody/people/4211/release-dates", 1509),
 )
 async def override(db: DbSession, actor: Calculator, person_id: int, body: OverrideIn) -> JSONResponse:
     calc_id = await service.override_release_date(db, actor, person_id, body)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy import select, union
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from caselink.custody.models import Booking, ExpectedArrival
+from caselink.custody.models import Booking, ExpectedArrival, OffenderManagerAllocation
 from caselink.platform.events.rules import Event
 from caselink.platform.events.service import register_handler
 from caselink.platform.tasks.person_changes import PERSON_CHANGE_EVENTS, Recipient, person_of, tell
@@ -17,14 +17,31 @@ PERSON_CHANGES_HANDLER = "custody.person_changes"
 
 
 async def prisons_responsible(db: AsyncSession, person_id: int) -> list[Recipient]:
-    """The prison holding the person (active booking) and any prison expecting them. Bookings carry
-    no offender manager yet, so the prison's unit queue is told (its offender management unit)."""
+    """The prison holding the person (active booking) and any prison expecting them: the booking's
+    prison offender manager when one is allocated there, else the prison's unit queue (its offender
+    management unit)."""
     holding = select(Booking.prison_unit_id).where(Booking.person_id == person_id, Booking.status == "active")
     expecting = select(ExpectedArrival.prison_unit_id).where(
         ExpectedArrival.person_id == person_id, ExpectedArrival.status == "expected"
     )
     units = sorted((await db.scalars(union(holding, expecting))).all())
-    return [Recipient(OwnerType.UNIT, unit_id) for unit_id in units]
+    rows = await db.execute(
+        select(OffenderManagerAllocation.prison_unit_id, OffenderManagerAllocation.staff_id)
+        .join(Booking, Booking.id == OffenderManagerAllocation.booking_id)
+        .where(
+            Booking.person_id == person_id,
+            Booking.status == "active",
+            Booking.prison_unit_id == OffenderManagerAllocation.prison_unit_id,
+            OffenderManagerAllocation.ended_at.is_(None),
+        )
+    )
+    managers = {r.prison_unit_id: r.staff_id for r in rows}
+    return [
+        Recipient(OwnerType.STAFF, managers[unit_id], unit_id)
+        if unit_id in managers
+        else Recipient(OwnerType.UNIT, unit_id)
+        for unit_id in units
+    ]
 
 
 @register_handler(PERSON_CHANGES_HANDLER, PERSON_CHANGE_EVENTS)

@@ -83,6 +83,14 @@ class Booking(Base):
     __table_args__ = (
         # The roll: who is in a prison, by location.
         Index("ix_custody_bookings_roll", "prison_unit_id", "location", postgresql_where=text("status = 'active'")),
+        # The unallocated prisoners list (offender management): active bookings in reception order.
+        Index(
+            "ix_custody_bookings_active_received",
+            "prison_unit_id",
+            "received_at",
+            "id",
+            postgresql_where=text("status = 'active'"),
+        ),
         # A person is in at most one prison at a time.
         Index("uq_custody_bookings_one_active", "person_id", unique=True, postgresql_where=text("status = 'active'")),
         CheckConstraint("status IN ('active', 'released')", name="status"),
@@ -195,4 +203,35 @@ class ReleaseCalculation(Base):
         Index("ix_custody_release_calculations_release", "release_date", postgresql_where=text("current")),
         CheckConstraint("kind IN ('calculated', 'override')", name="kind"),
         CheckConstraint("kind <> 'override' OR override_reason IS NOT NULL", name="override_has_reason"),
+    )
+
+
+class OffenderManagerAllocation(Base):
+    """A booking's prison offender manager (a member of staff of the prison with the
+    prison_offender_manager role). The row with ``ended_at`` NULL is the current one; a
+    reallocation ends it and adds another, so the rows are the allocation history."""
+
+    __tablename__ = "custody_offender_manager_allocations"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    booking_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("custody_bookings.id"), index=True)
+    person_id: Mapped[int] = mapped_column(BigInteger, ForeignKey(PERSONS))
+    prison_unit_id: Mapped[int] = mapped_column(Integer, ForeignKey(UNITS))
+    staff_id: Mapped[int] = mapped_column(Integer, ForeignKey("staff.id"))
+    reason: Mapped[str | None] = mapped_column(Text)
+    allocated_by: Mapped[str] = mapped_column(String(200))
+    allocated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    ended_by: Mapped[str | None] = mapped_column(String(200))
+
+    __table_args__ = (
+        # At most one current offender manager per booking.
+        Index(
+            "uq_custody_om_allocations_current",
+            "booking_id",
+            unique=True,
+            postgresql_where=text("ended_at IS NULL"),
+        ),
+        # An offender manager's list: their current allocations.
+        Index("ix_custody_om_allocations_staff", "staff_id", postgresql_where=text("ended_at IS NULL")),
     )

@@ -51,6 +51,8 @@ from caselink.custody.schemas import (
     UpcomingReleasesOut,
 )
 from caselink.organisations.models import OrganisationUnit
+from caselink.organisations.service import event_area_of
+from caselink.people.limited_access import ensure_may_see, visible_person_ids
 from caselink.people.models import Person, PersonIdentifier
 from caselink.people.rules import IdentifierType
 from caselink.platform.access.actor import SYSTEM, Actor
@@ -99,6 +101,16 @@ def prison_resource(prison_unit_ids: Iterable[int], kind: str = "custody_booking
 
 
 _ensure = ensure_or_record_refusal  # nothing is written before the check, so no rollback
+
+
+async def withheld_person_ids(db: AsyncSession, actor: Actor, person_ids: Iterable[int], purpose: str) -> set[int]:
+    """The people on a page of a list that the actor may not see (limited access, decision 0026):
+    one query over the page's person ids, the withheld ones audited as one refused entry (the
+    caller commits). Their rows are shown redacted: no name, identifier, date or link."""
+    ids = list(dict.fromkeys(person_ids))
+    if not ids:
+        return set()
+    return set(ids) - set(await visible_person_ids(db, actor, ids, purpose))
 
 
 # -- prisons -------------------------------------------------------------------------------------
@@ -185,6 +197,7 @@ async def create_expected_arrival(
     prison = await prison_by_code(db, body.prison_code)
     name = await _person_name(db, body.person_id)
     await _ensure(db, actor, "custody:write", prison_resource([prison.id]), "custody.arrival.create")
+    await ensure_may_see(db, actor, body.person_id, "custody.arrival.create")
     stmt = insert(ExpectedArrival).values(
         person_id=body.person_id,
         prison_unit_id=prison.id,
@@ -232,20 +245,12 @@ async def create_expected_arrival(
     return int(arrival_id)
 
 
-async def _court_of_hearing(db: AsyncSession, hearing_id: int) -> tuple[str | None, str | None]:
-    """(court name, court region) of a hearing. The court events do not carry the court yet, so
-    this reads the courts' hearing row (read only) to route the arrival to the right prison."""
-    from caselink.courts.models import CourtHearing
-
-    hearings_t = CourtHearing.__table__
-    row = (
-        await db.execute(
-            select(units_t.c.name, units_t.c.region)
-            .select_from(hearings_t.join(units_t, units_t.c.id == hearings_t.c.court_unit_id))
-            .where(hearings_t.c.id == hearing_id)
-        )
-    ).one_or_none()
-    return (row.name, row.region) if row is not None else (None, None)
+def _court_of_event(event: Event) -> tuple[str | None, str | None]:
+    """(court name, court region) as the court's event names them (``courtName``, ``courtRegion``):
+    custody reads nothing of the courts' own. An event from before the courts sent them names no
+    court: the arrival then goes to the default reception prison, which can transfer the person on."""
+    name, region = event.data.get("courtName"), event.data.get("courtRegion")
+    return (str(name) if name else None, str(region) if region else None)
 
 
 def _event_person_id(event: Event) -> int | None:
@@ -275,9 +280,7 @@ async def arrival_from_court_event(db: AsyncSession, event: Event) -> int | None
     )
     if in_custody is not None:
         return None
-    court_name, region = None, None
-    if isinstance(event.data.get("hearingId"), int):
-        court_name, region = await _court_of_hearing(db, event.data["hearingId"])
+    court_name, region = _court_of_event(event)
     mapping, default = _reception_prisons()
     prison_code = rules.reception_prison_code(region, mapping, default)
     body = ExpectedArrivalIn(
@@ -295,6 +298,7 @@ async def cancel_expected_arrival(db: AsyncSession, actor: Actor, arrival_id: in
     if row is None:
         raise NotFound(f"There is no expected arrival with id {arrival_id}.")
     await _ensure(db, actor, "custody:write", prison_resource([row.prison_unit_id]), "custody.arrival.cancel")
+    await ensure_may_see(db, actor, row.person_id, "custody.arrival.cancel")
     if row.status != "expected":
         raise Conflict(f"This arrival is already {row.status}.")
     row.status = "cancelled"
@@ -330,6 +334,15 @@ async def expected_arrivals(
             status=r.status,
         )
         for r in rows
+    ]
+    hidden = await withheld_person_ids(db, actor, [i.person_id for i in items], "custody.arrivals")
+    items = [
+        i.model_copy(
+            update={"person_name": None, "reason": None, "expected_on": None, "from_court": None, "restricted": True}
+        )
+        if i.person_id in hidden
+        else i
+        for i in items
     ]
     await record(db, actor, "custody.arrivals.read", "prison", prison.code, detail={"page": page})
     await db.commit()
@@ -404,6 +417,7 @@ async def receive(db: AsyncSession, actor: Actor, body: ReceptionIn, now: dateti
     if errors:
         raise ValidationFailed(errors)
     await _ensure(db, actor, "custody:write", prison_resource([prison.id]), "custody.reception")
+    await ensure_may_see(db, actor, body.person_id, "custody.reception")
     # Serialise receptions of one person, so two clerks cannot book them in twice.
     await db.execute(select(persons_t.c.id).where(persons_t.c.id == body.person_id).with_for_update())
     active = await db.scalar(
@@ -487,6 +501,7 @@ async def set_location(db: AsyncSession, actor: Actor, booking_id: int, location
     await _ensure(
         db, actor, "custody:write", prison_resource([booking.prison_unit_id], id=booking_id), "custody.location"
     )
+    await ensure_may_see(db, actor, booking.person_id, "custody.location")
     text = location.strip()
     if not text:
         raise ValidationFailed(FieldError("location", "Enter the location, such as A-2-014"))
@@ -522,6 +537,7 @@ async def record_movement(
     await _ensure(
         db, actor, "custody:write", prison_resource([booking.prison_unit_id], id=booking_id), "custody.movement"
     )
+    await ensure_may_see(db, actor, booking.person_id, "custody.movement")
     if booking.status != "active":
         raise Conflict("This person has been released: record a new reception if they come back into custody.")
     to_prison = await prison_by_code(db, body.to_prison_code, "to_prison_code") if body.to_prison_code else None
@@ -598,6 +614,7 @@ async def reverse_movement(
     await db.refresh(movement, with_for_update=True)
     units = {booking.prison_unit_id, *(u for u in (movement.from_unit_id, movement.to_unit_id) if u)}
     await _ensure(db, actor, "custody:write", prison_resource(units, id=booking.id), "custody.movement.reverse")
+    await ensure_may_see(db, actor, booking.person_id, "custody.movement.reverse")
     if not reason.strip():
         raise ValidationFailed(FieldError("reason", "Say why the movement is being reversed"))
     if movement.reversed_at is not None:
@@ -640,6 +657,7 @@ async def reverse_movement(
                 "bookingId": booking.id,
                 "reversedEventType": rules.MOVEMENT_EVENTS[kind],
                 "reason": movement.reversal_reason,
+                **await event_area_of(db, movement.to_unit_id or movement.from_unit_id or booking.prison_unit_id),
             },
             detail_url=f"/api/v1/custody/bookings/{booking.id}",
         )
@@ -700,6 +718,8 @@ async def publish_due_movements(db: AsyncSession, now: datetime | None = None, l
             data["prisonCode"] = codes.get(movement.from_unit_id or 0)
             data["onLicence"] = bool(movement.detail.get("onLicence"))
             data["licenceDates"] = movement.detail.get("licenceDates", {})
+        # The prison the movement is about: the one received into or moved to, else the one left.
+        data.update(await event_area_of(db, movement.to_unit_id or movement.from_unit_id or booking.prison_unit_id))
         await emit(
             db,
             rules.MOVEMENT_EVENTS[kind],
@@ -780,6 +800,7 @@ async def get_booking(db: AsyncSession, actor: Actor, booking_id: int) -> Bookin
         raise NotFound(f"There is no booking with id {booking_id}.")
     prison = await prison_by_code(db, out.prison_code)
     await _ensure(db, actor, "custody:read", prison_resource([prison.id], id=booking_id), "custody.booking.read")
+    await ensure_may_see(db, actor, out.person_id, "custody.booking.read")
     await record(db, actor, "custody.booking.read", "custody_booking", booking_id)
     await db.commit()
     return out
@@ -818,6 +839,22 @@ async def roll(db: AsyncSession, actor: Actor, prison_code: str | None, page: in
             out_reason=r.out_reason,
         )
         for r in rows
+    ]
+    hidden = await withheld_person_ids(db, actor, [i.person_id for i in items], "custody.roll")
+    items = [
+        i.model_copy(
+            update={
+                "person_name": None,
+                "prison_number": None,
+                "location": None,
+                "legal_status": None,
+                "out_reason": None,
+                "restricted": True,
+            }
+        )
+        if i.person_id in hidden
+        else i
+        for i in items
     ]
     await record(db, actor, "custody.roll.read", "prison", prison.code, detail={"page": page})
     await db.commit()
@@ -882,6 +919,23 @@ async def upcoming_releases(
                 overridden=r.kind == "override",
             )
         )
+    hidden = await withheld_person_ids(db, actor, [i.person_id for i in items], "custody.releases")
+    items = [
+        i.model_copy(
+            update={
+                "person_name": None,
+                "prison_number": None,
+                "release_date": None,
+                "release_kind": None,
+                "hdced": None,
+                "overridden": False,
+                "restricted": True,
+            }
+        )
+        if i.person_id in hidden
+        else i
+        for i in items
+    ]
     await record(db, actor, "custody.releases.read", "prison", prison.code, detail={"from": from_date.isoformat()})
     await db.commit()
     return UpcomingReleasesOut(
@@ -899,6 +953,7 @@ async def person_bookings(db: AsyncSession, actor: Actor, person_id: int) -> lis
     """The person's bookings, newest first (the custody tab); audited as a read of the person."""
     await _person_name(db, person_id)
     await _ensure(db, actor, "custody:read", await person_resource(db, person_id), "custody.person.read")
+    await ensure_may_see(db, actor, person_id, "custody.person.read")
     ids = list(
         await db.scalars(
             select(bookings_t.c.id).where(bookings_t.c.person_id == person_id).order_by(bookings_t.c.id.desc())
@@ -997,8 +1052,15 @@ def _input_json(calc: rules.SentenceCalculationInput) -> dict[str, Any]:
 
 
 async def _store_calculation(
-    db: AsyncSession, actor: Actor, person_id: int, calc: rules.SentenceCalculationInput, result: rules.ReleaseDates
+    db: AsyncSession,
+    actor: Actor,
+    person_id: int,
+    calc: rules.SentenceCalculationInput,
+    result: rules.ReleaseDates,
+    notes: Sequence[str] = (),
 ) -> int:
+    """Store RESULT as the person's current calculation. NOTES (where the input came from) open the
+    explanation of every date and are kept with the input."""
     await db.execute(
         update(ReleaseCalculation)
         .where(ReleaseCalculation.person_id == person_id, ReleaseCalculation.current.is_(True))
@@ -1008,9 +1070,14 @@ async def _store_calculation(
         person_id=person_id,
         kind="calculated",
         current=True,
-        input=_input_json(calc),
+        input={**_input_json(calc), **({"notes": list(notes)} if notes else {})},
         dates=[
-            {"kind": d.kind.value, "date": d.date.isoformat(), "steps": list(d.steps), "rule_pack": d.rule_pack}
+            {
+                "kind": d.kind.value,
+                "date": d.date.isoformat(),
+                "steps": [*notes, *d.steps],
+                "rule_pack": d.rule_pack,
+            }
             for d in result.dates()
         ],
         rule_packs=list(result.rule_packs),
@@ -1046,6 +1113,7 @@ async def replace_sentences(db: AsyncSession, actor: Actor, person_id: int, body
     field paths into ``body``) changes nothing. Returns the new calculation's id."""
     await _person_name(db, person_id)
     await _ensure(db, actor, "custody:release_dates", await person_resource(db, person_id), "custody.sentences")
+    await ensure_may_see(db, actor, person_id, "custody.sentences")
     calc = rules.SentenceCalculationInput(
         tuple(_term_from_in(t) for t in body.terms), body.remand_days, body.tagged_bail_days
     )
@@ -1109,38 +1177,84 @@ async def _set_credit(db: AsyncSession, actor: Actor, person_id: int, remand: in
     )
 
 
-def court_terms(event: Event) -> list[rules.SentenceTerm]:
-    """Custodial terms from a ``court.sentence.imposed`` event's disposals. The court does not send
-    offence dates or offence flags: the offence date is taken as the sentence date (marked assumed)
-    and the prison adds flags on the release-dates page."""
+@dataclass(frozen=True)
+class CourtTerm:
+    """A custodial term from the court's sentence, with where its offence date came from."""
+
+    term: rules.SentenceTerm
+    offence_date_assumed: bool
+    note: str  # one line of the calculation's explanation
+
+
+def _offence_date(charge: Any, term_ref: str, sentenced_on: date) -> tuple[date, bool, str]:
+    """The offence date the calculator uses for a sentenced charge (``charges`` of the event:
+    ``offenceDateFrom``/``offenceDateTo``): an offence over a period is taken as committed on its
+    last day. Without one (an event from before the courts sent them, or a charge with no date)
+    the day of sentence is assumed, said so, and the term marked for the prison to check."""
+    facts = charge if isinstance(charge, dict) else {}
+    try:
+        start = date.fromisoformat(str(facts["offenceDateFrom"])) if facts.get("offenceDateFrom") else None
+        end = date.fromisoformat(str(facts["offenceDateTo"])) if facts.get("offenceDateTo") else None
+    except ValueError:
+        start = end = None
+    offence = f" ({facts['offenceCode']})" if facts.get("offenceCode") else ""
+    last = end or start
+    if last is None:
+        return (
+            sentenced_on,
+            True,
+            f"Term {term_ref}: the court's sentence did not give the offence date, so the day of sentence "
+            f"({rules.long_date(sentenced_on)}) is assumed; check it, as the offence date can change which "
+            "release rules apply.",
+        )
+    if start is not None and end is not None and end != start:
+        return (
+            end,
+            False,
+            f"Term {term_ref}: offence{offence} committed between {rules.long_date(start)} and "
+            f"{rules.long_date(end)} (from the court's sentence); taken as committed on the last day.",
+        )
+    return (
+        last,
+        False,
+        f"Term {term_ref}: offence{offence} committed on {rules.long_date(last)} (from the court's sentence).",
+    )
+
+
+def court_terms(event: Event) -> list[CourtTerm]:
+    """Custodial terms from a ``court.sentence.imposed`` event's disposals, each with the offence
+    date of its charge from the event's ``charges`` (the day of sentence, marked assumed, when the
+    event gives none). The court records no offence flags: the prison adds them on the
+    release-dates page."""
     sentenced_on = date.fromisoformat(str(event.data.get("sentencedOn")))
+    charges = {str(c.get("chargeId")): c for c in event.data.get("charges") or [] if isinstance(c, dict)}
     terms = []
     for disposal in event.data.get("disposals") or []:
         if disposal.get("kind") != "custodial":
             continue
         for t in disposal.get("terms") or []:
             follows = t.get("consecutive_to") if t.get("relation") == "consecutive" else None
-            terms.append(
-                rules.SentenceTerm(
-                    id=f"C{t['charge_id']}",
-                    sentence_date=sentenced_on,
-                    offence_date=sentenced_on,
-                    length=_length_of(t.get("length") or {}),
-                    consecutive_to=f"C{follows}" if follows is not None else None,
-                )
+            ref = f"C{t['charge_id']}"
+            offence_on, assumed, note = _offence_date(charges.get(str(t["charge_id"])), ref, sentenced_on)
+            term = rules.SentenceTerm(
+                id=ref,
+                sentence_date=sentenced_on,
+                offence_date=offence_on,
+                length=_length_of(t.get("length") or {}),
+                consecutive_to=f"C{follows}" if follows is not None else None,
             )
+            terms.append(CourtTerm(term, assumed, note))
     return terms
 
 
-async def add_court_terms(
-    db: AsyncSession, person_id: int, terms: Sequence[rules.SentenceTerm], event_id: uuid.UUID
-) -> None:
+async def add_court_terms(db: AsyncSession, person_id: int, terms: Sequence[CourtTerm], event_id: uuid.UUID) -> None:
     """Add the court's terms (once per term) and recalculate; if the person's terms cannot be
-    calculated, a task asks the prison to put them right instead of failing the event."""
-    for t in terms:
+    calculated, a task asks the prison to put them right instead of failing the event. The
+    explanation of each date starts with where the offence dates came from."""
+    for ct in terms:
         stmt = insert(SentenceTerm).values(
             **{
-                c: getattr(_term_row(person_id, t, "court", event_id, True, SYSTEM), c)
+                c: getattr(_term_row(person_id, ct.term, "court", event_id, ct.offence_date_assumed, SYSTEM), c)
                 for c in (
                     "person_id",
                     "term_ref",
@@ -1159,6 +1273,15 @@ async def add_court_terms(
             }
         )
         await db.execute(stmt.on_conflict_do_nothing(constraint="uq_custody_sentence_terms_person_ref"))
+    notes = [ct.note for ct in terms]
+    new_refs = {ct.term.id for ct in terms}
+    for earlier in await db.execute(
+        select(terms_t.c.term_ref, terms_t.c.sentence_date)
+        .where(terms_t.c.person_id == person_id, terms_t.c.offence_date_assumed)
+        .order_by(terms_t.c.id)
+    ):
+        if earlier.term_ref not in new_refs:
+            notes.append(_offence_date(None, earlier.term_ref, earlier.sentence_date)[2])
     calc = await _stored_input(db, person_id)
     try:
         result = calculate(calc)
@@ -1180,7 +1303,7 @@ async def add_court_terms(
                 commit=False,
             )
         return
-    await _store_calculation(db, SYSTEM, person_id, calc, result)
+    await _store_calculation(db, SYSTEM, person_id, calc, result, notes)
     await record(db, SYSTEM, "custody.release_dates.calculate", "person", person_id, detail={"event": str(event_id)})
 
 
@@ -1209,6 +1332,7 @@ def _calculation_out(row: Any) -> CalculationOut:
 async def release_dates(db: AsyncSession, actor: Actor, person_id: int) -> ReleaseDatesOut:
     await _person_name(db, person_id)
     await _ensure(db, actor, "custody:read", await person_resource(db, person_id), "custody.release_dates.read")
+    await ensure_may_see(db, actor, person_id, "custody.release_dates.read")
     rows = list(
         await db.execute(
             select(calcs_t).where(calcs_t.c.person_id == person_id).order_by(calcs_t.c.id.desc()).limit(20)
@@ -1248,6 +1372,7 @@ async def override_release_date(db: AsyncSession, actor: Actor, person_id: int, 
     worked-out date beside it; audited with both dates. Recalculating replaces it."""
     await _person_name(db, person_id)
     await _ensure(db, actor, "custody:release_dates", await person_resource(db, person_id), "custody.override")
+    await ensure_may_see(db, actor, person_id, "custody.override")
     reason = body.reason.strip()
     errors = [] if reason else [FieldError("reason", "Give the reason for overriding the calculated date")]
     current = await _current_calculation(db, person_id)

@@ -10,10 +10,10 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
-from caselink.custody import rules, service
+from caselink.custody import offender_management_service, rules, service
 from caselink.custody.schemas import LengthIn, MovementIn, OverrideIn, ReceptionIn, SentencesIn, TermIn
 from caselink.db.session import DbSession
-from caselink.platform.access import Actor, requires
+from caselink.platform.access import Actor, permissions_of, requires
 from caselink.platform.errors import FieldError, ValidationFailed
 from caselink.web.templating import NavItem, error_list, field_errors, register_nav_item, render
 
@@ -129,9 +129,19 @@ async def _person_page(
         "movement_kinds": [(k.value, k.label) for k in rules.RECORDABLE_MOVEMENTS],
         "date_kinds": [d.kind for d in dates.current.dates] if dates.current else [],
         "form": {},
+        **(await _offender_management_tab(db, actor, bookings)),
         **(extra or {}),
     }
     return render(request, "custody/person.html", context, status_code=status)
+
+
+async def _offender_management_tab(db: DbSession, actor: Actor, bookings: list[Any]) -> dict[str, Any]:
+    """The prison offender manager part of the tab (offender_management_service), for an active
+    booking; the allocation form only for those who allocate (custody:allocate, decision 0056)."""
+    if not bookings or bookings[0].status != "active":
+        return {}
+    tab = await offender_management_service.person_tab(db, bookings[0].id, bookings[0].prison_code)
+    return {**tab, "may_allocate": "custody:allocate" in permissions_of(actor)}
 
 
 @router.get("/custody/people/{person_id}")

@@ -32,6 +32,7 @@ import asyncpg
 
 from caselink.courts import rules as court_rules
 from caselink.courts.schemas import SentenceIn
+from caselink.demo.probation import copy_demo_probation, delete_demo_probation
 from caselink.people.rules import IdentifierType, parse_urn
 from caselink.prosecution import rules as prosecution_rules
 
@@ -40,6 +41,11 @@ DEMO_ACTOR = "caselink:demo"
 LAWYER_CASES = 250  # about this many cases allocated to the demo CPS lawyer
 PRISON_ROLL = 900  # about this many active bookings at the demo prison
 BATCH_CASES = 5_000
+# Of the sentences passed: immediate custody, suspended sentence orders and community orders (the
+# rest are fines). The last two (and releases on licence) are what probation supervises.
+SHARE_CUSTODIAL = 0.13
+SHARE_SUSPENDED = 0.1
+SHARE_COMMUNITY = 0.17
 SHARE_IN_PRISON = 0.35  # of people with a prison number, serving a sentence from before the cases
 # Small sets send extra cases to the demo lawyer's area and the demo court's region, so their pages
 # are not empty; large sets keep the areas' natural shares (the extra fades as the set grows).
@@ -208,6 +214,18 @@ BOOKING_COLUMNS = (
     "created_by",
 )
 MOVEMENT_COLUMNS = ("booking_id", "person_id", "kind", "occurred_at", "to_unit_id", "detail", "created_by")
+OM_ALLOCATION_COLUMNS = (
+    "booking_id",
+    "person_id",
+    "prison_unit_id",
+    "staff_id",
+    "reason",
+    "allocated_by",
+    "allocated_at",
+)
+# The share of the demo prison's prisoners with the demo prison offender manager; the rest wait on
+# the prison's unallocated list.
+SHARE_WITH_DEMO_POM = 0.6
 
 # Children first: the order the batch's tables are copied in (and emptied in reverse).
 TABLES: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -221,6 +239,7 @@ TABLES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("court_finalisations", FINALISATION_COLUMNS),
     ("custody_bookings", BOOKING_COLUMNS),
     ("custody_movements", MOVEMENT_COLUMNS),
+    ("custody_offender_manager_allocations", OM_ALLOCATION_COLUMNS),
 )
 
 
@@ -249,6 +268,7 @@ class Places:
     lawyer_area_id: int
     court: Unit  # the demo court clerk's court
     prison: Unit  # the demo prison staff's prison
+    offender_manager_id: int | None = None  # demo.prison-offender-manager, when they work at that prison
 
 
 @dataclass
@@ -687,13 +707,40 @@ class CasesGenerator:
         if not charge_ids:
             return
         rng = self.rng
-        custodial = rng.random() < 0.15
+        roll = rng.random()
+        custodial = roll < SHARE_CUSTODIAL
         if custodial:
             months = rng.choice((3, 6, 9, 12, 18, 24, 36, 48))
             body: dict[str, Any] = {
                 "defendant_id": defendant_id,
                 "disposals": [
                     {"kind": "custodial", "terms": [{"charge_id": c, "length": {"months": months}} for c in charge_ids]}
+                ],
+            }
+        elif roll < SHARE_CUSTODIAL + SHARE_SUSPENDED:
+            body = {
+                "defendant_id": defendant_id,
+                "disposals": [
+                    {
+                        "kind": "suspended",
+                        "terms": [
+                            {"charge_id": c, "length": {"months": rng.choice((3, 4, 6, 8, 12))}} for c in charge_ids
+                        ],
+                        "operational_period": {"months": rng.choice((12, 18, 24))},
+                        "requirements": self._requirements(),
+                    }
+                ],
+            }
+        elif roll < SHARE_CUSTODIAL + SHARE_SUSPENDED + SHARE_COMMUNITY:
+            body = {
+                "defendant_id": defendant_id,
+                "disposals": [
+                    {
+                        "kind": "community_order",
+                        "charge_ids": charge_ids,
+                        "length": {"months": rng.choice((12, 12, 18, 24))},
+                        "requirements": self._requirements(),
+                    }
                 ],
             }
         else:
@@ -725,6 +772,18 @@ class CasesGenerator:
         )
         if custodial and on > self.today - timedelta(days=int(months * 30 * 0.45)):
             self._book(out, person, "sentenced", on)  # still inside: on the roll
+
+    def _requirements(self) -> list[dict[str, Any]]:
+        """One or two requirements of a community order or suspended sentence order: unpaid work
+        hours, rehabilitation activity days, or both (the supervision pages count progress on them)."""
+        rng = self.rng
+        roll = rng.random()
+        found: list[dict[str, Any]] = []
+        if roll < 0.7:
+            found.append({"kind": "unpaid_work", "hours": rng.choice((40, 60, 80, 100, 120, 150, 200))})
+        if roll > 0.45:
+            found.append({"kind": "rehabilitation_activity", "days": rng.choice((10, 15, 20, 25, 30))})
+        return found
 
     def _book(self, out: CasesBatch, person: DemoPerson, legal_status: str, on: date) -> None:
         if person.prison_number is None or person.id in self.booked:
@@ -762,6 +821,18 @@ class CasesGenerator:
                 DEMO_ACTOR,
             )
         )
+        if prison == self.p.prison and self.p.offender_manager_id is not None and rng.random() < SHARE_WITH_DEMO_POM:
+            out.rows["custody_offender_manager_allocations"].append(
+                (
+                    booking_id,
+                    person.id,
+                    prison.id,
+                    self.p.offender_manager_id,
+                    None,
+                    DEMO_ACTOR,
+                    received + timedelta(days=rng.randint(1, 10)),
+                )
+            )
 
     def _readiness(
         self, hearing_type: str, hearing_date: date, idpc_on: date | None, antecedents_on: date | None
@@ -819,7 +890,7 @@ async def _places(conn: asyncpg.Connection) -> Places:
         for r in await conn.fetch(
             "SELECT s.id, s.username, s.unit_id, u.code, u.region FROM staff s JOIN organisation_units u "
             "ON u.id = s.unit_id WHERE s.username = ANY($1::text[])",
-            ["demo.cps-lawyer", "demo.court-clerk", "demo.prison-records-clerk"],
+            ["demo.cps-lawyer", "demo.court-clerk", "demo.prison-records-clerk", "demo.prison-offender-manager"],
         )
     }
     missing = [
@@ -836,6 +907,7 @@ async def _places(conn: asyncpg.Connection) -> Places:
     }
     court = staff["demo.court-clerk"]
     prison = staff["demo.prison-records-clerk"]
+    pom = staff.get("demo.prison-offender-manager")
     return Places(
         areas=areas,
         police_units=police,
@@ -847,6 +919,7 @@ async def _places(conn: asyncpg.Connection) -> Places:
         lawyer_area_id=staff["demo.cps-lawyer"]["unit_id"],
         court=Unit(court["unit_id"], court["code"], court["region"]),
         prison=Unit(prison["unit_id"], prison["code"], prison["region"]),
+        offender_manager_id=pom["id"] if pom is not None and pom["unit_id"] == prison["unit_id"] else None,
     )
 
 
@@ -878,8 +951,9 @@ _UNINDEXED_REFERENCES = (
 
 
 async def delete_demo_cases(conn: asyncpg.Connection) -> None:
-    """Remove every demo case and what hangs from it (court records, bookings of demo people).
-    Call inside a transaction."""
+    """Remove every demo case and what hangs from it (probation work, court records, bookings of
+    demo people). Call inside a transaction."""
+    await delete_demo_probation(conn)
     if not await count_demo_cases(conn):
         return
     for table, column in _UNINDEXED_REFERENCES:
@@ -887,6 +961,27 @@ async def delete_demo_cases(conn: asyncpg.Connection) -> None:
     await _delete_demo_cases(conn)
     for table, column in _UNINDEXED_REFERENCES:
         await conn.execute(f"DROP INDEX demo_delete_{table}_{column}")
+
+
+async def delete_demo_people(conn: asyncpg.Connection) -> None:
+    """Remove the demo people (after their cases). Each deleted person is checked against every
+    table that refers to persons: those whose column has no index get one for this transaction,
+    or each of a million deletes would scan them whole. Call inside a transaction."""
+    unindexed = await conn.fetch(
+        """
+        SELECT c.conrelid::regclass::text AS table_name, a.attname AS column_name
+        FROM pg_constraint c JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1]
+        WHERE c.contype = 'f' AND c.confrelid = 'persons'::regclass AND cardinality(c.conkey) = 1
+          AND NOT EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.conrelid AND i.indkey[0] = c.conkey[1])
+        ORDER BY 1, 2
+        """
+    )
+    names = [f"demo_delete_people_{n}" for n in range(len(unindexed))]
+    for name, row in zip(names, unindexed, strict=True):
+        await conn.execute(f'CREATE INDEX {name} ON {row["table_name"]} ("{row["column_name"]}")')
+    await conn.execute("DELETE FROM persons WHERE is_demo")
+    for name in names:
+        await conn.execute(f"DROP INDEX {name}")
 
 
 async def _delete_demo_cases(conn: asyncpg.Connection) -> None:
@@ -900,6 +995,7 @@ async def _delete_demo_cases(conn: asyncpg.Connection) -> None:
     demo_bookings = "SELECT b.id FROM custody_bookings b JOIN persons p ON p.id = b.person_id WHERE p.is_demo"
     await conn.execute(f"UPDATE custody_expected_arrivals SET booking_id = NULL WHERE booking_id IN ({demo_bookings})")
     await conn.execute(f"DELETE FROM custody_movements WHERE booking_id IN ({demo_bookings})")
+    await conn.execute(f"DELETE FROM custody_offender_manager_allocations WHERE booking_id IN ({demo_bookings})")
     await conn.execute(f"DELETE FROM custody_bookings WHERE id IN ({demo_bookings})")
     await conn.execute("DELETE FROM prosecution_cases WHERE is_demo")
 
@@ -956,4 +1052,6 @@ async def copy_demo_cases(
     rows += await _copy(conn, generator.prison_population())
     for table, _ in TABLES:
         await conn.execute(f"ANALYZE {table}")
-    return case_count, rows
+    # Probation supervises what the courts passed and the prisons released (demo/probation.py).
+    _, probation_rows = await copy_demo_probation(conn, seed, today, on_phase)
+    return case_count, rows + probation_rows

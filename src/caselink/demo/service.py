@@ -19,7 +19,13 @@ import asyncpg
 from sqlalchemy import make_url
 
 from caselink.db.engine import async_url
-from caselink.demo.cases import DemoCasesUnavailable, copy_demo_cases, count_demo_cases, delete_demo_cases
+from caselink.demo.cases import (
+    DemoCasesUnavailable,
+    copy_demo_cases,
+    count_demo_cases,
+    delete_demo_cases,
+    delete_demo_people,
+)
 from caselink.demo.generator import (
     ADDRESS_COLUMNS,
     CONTACT_COLUMNS,
@@ -30,6 +36,7 @@ from caselink.demo.generator import (
     PeopleBatch,
     PeopleGenerator,
 )
+from caselink.demo.probation import copy_demo_probation, count_demo_probation
 from caselink.platform.errors import CaselinkError, ConfigurationError
 
 # Arbitrary, fixed: the advisory lock that serialises demo loads.
@@ -128,16 +135,17 @@ async def load_demo_people(
                 # Cases of demo people first (their rows point at the people without cascading);
                 # the people's own children go with them (ON DELETE CASCADE); real records are never demo.
                 await delete_demo_cases(conn)
-                await conn.execute("DELETE FROM persons WHERE is_demo")
+                await delete_demo_people(conn)
             rows = await _copy_people(conn, people, seed, batch_size, reference_year, on_progress, on_phase)
             cases = 0
             if cases_fraction:
                 cases, case_rows = await _copy_cases(conn, cases_fraction, seed, today, on_phase)
                 rows += case_rows
         # Planned with the statistics of near-empty tables, searches scan whole tables (seconds each at
-        # a million people) until autovacuum gets round to analysing them: analyse now (seconds).
+        # a million people) until autovacuum gets round to analysing them: analyse now (seconds). VACUUM
+        # also sets the visibility map, without which search's covering indexes still visit every row.
         for table in (*PERSON_TABLES, "person_name_terms"):
-            await conn.execute(f"ANALYZE {table}")
+            await conn.execute(f"VACUUM (ANALYZE) {table}")
         return LoadResult(people, rows, time.perf_counter() - started, cases)
     finally:
         await conn.close()
@@ -284,6 +292,21 @@ async def load_demo_cases(
         await conn.close()
 
 
+async def load_demo_probation(database_url: str, seed: int = 1, today: date | None = None) -> int | None:
+    """Probation work for demo cases loaded before it was generated; None if there is some already
+    or no demo cases to supervise."""
+    conn = await _connect(database_url)
+    try:
+        async with conn.transaction():
+            await conn.execute("SELECT pg_advisory_xact_lock($1)", DEMO_LOCK_KEY)
+            if await count_demo_probation(conn) or not await count_demo_cases(conn):
+                return None
+            cases, _ = await copy_demo_probation(conn, seed, today)
+            return cases
+    finally:
+        await conn.close()
+
+
 def ensure_demo_data(database_url: str, people: int, seed: int = 1) -> str:
     """Generate PEOPLE demo people, then cases for DEFAULT_CASES_FRACTION of them, unless they exist
     already; one line saying what happened. People loaded before cases were generated get cases
@@ -309,6 +332,9 @@ def ensure_demo_data(database_url: str, people: int, seed: int = 1) -> str:
         except DemoDataError as exc:
             return f"{said}; no cases: {exc.detail}"
         if cases is None:
+            probation = await load_demo_probation(database_url, seed)
+            if probation:
+                return f"{said}; {probation:,} probation cases in {time.perf_counter() - started:.1f} s."
             return f"{said}; nothing generated." if result is None else f"{said}; demo cases already there."
         return f"{said}; {cases:,} cases in {time.perf_counter() - started:.1f} s."
 

@@ -228,3 +228,27 @@ def caselink_units(data: Mapping[str, Any]) -> tuple[list[UnitRecord], list[Team
             if unit.kind is kind:
                 teams.extend(TeamRecord(unit.code, team["code"], team["name"]) for team in defaults)
     return units, teams
+
+
+# -- the area an event is about -------------------------------------------------------------------
+
+_NOT_CODE = re.compile(r"[^a-z0-9]+")
+
+
+def region_code(region: str | None) -> str | None:
+    """A region's name as a code for events and subscription filters: lower case words joined by
+    hyphens ("North West" → ``north-west``, "Durham, County" → ``durham-county``); None for none."""
+    code = _NOT_CODE.sub("-", (region or "").lower()).strip("-")[:40].strip("-")
+    return code or None
+
+
+def event_area(unit_code: str | None, region: str | None) -> dict[str, str]:
+    """The facts an event carries about the unit it concerns (``unitCode``, and ``regionCode`` when
+    the unit has a region): webhook subscriptions filter on them (sharing/rules.py event_area)."""
+    area: dict[str, str] = {}
+    if unit_code:
+        area["unitCode"] = unit_code
+    code = region_code(region)
+    if code:
+        area["regionCode"] = code
+    return area

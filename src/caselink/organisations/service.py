@@ -21,7 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from caselink.organisations.models import OrganisationUnit
-from caselink.organisations.rules import TeamRecord, UnitRecord, caselink_units
+from caselink.organisations.rules import TeamRecord, UnitRecord, caselink_units, event_area, region_code
+from caselink.platform.access.actor import Actor
 
 CASELINK_UNITS_FILE = Path(__file__).parent / "data" / "units.json"
 SOURCE_STANDING_DATA = "standing_data"
@@ -103,6 +104,56 @@ async def sync_teams(conn: asyncpg.Connection, teams: list[TeamRecord]) -> int:
 async def sync_caselink_units(conn: asyncpg.Connection, path: Path = CASELINK_UNITS_FILE) -> dict[str, int]:
     units, teams = read_caselink_units(path)
     return {"units": await sync_units(conn, units, SOURCE_CASELINK), "teams": await sync_teams(conn, teams)}
+
+
+# -- the area an event is about -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UnitArea:
+    """A unit as events name it: its code, name and region (name and code)."""
+
+    id: int
+    code: str
+    name: str
+    region: str | None
+
+    @property
+    def region_code(self) -> str | None:
+        return region_code(self.region)
+
+    def event_data(self) -> dict[str, str]:
+        """``unitCode`` and (when the unit has a region) ``regionCode`` for an event's data."""
+        return event_area(self.code, self.region)
+
+
+async def unit_area(db: AsyncSession, unit_id: int | None) -> UnitArea | None:
+    """The unit with id UNIT_ID as events name it; None for none or an unknown id."""
+    if unit_id is None:
+        return None
+    row = (
+        await db.execute(
+            select(OrganisationUnit.id, OrganisationUnit.code, OrganisationUnit.name, OrganisationUnit.region).where(
+                OrganisationUnit.id == unit_id
+            )
+        )
+    ).one_or_none()
+    return UnitArea(row.id, row.code, row.name, row.region) if row is not None else None
+
+
+async def event_area_of(db: AsyncSession, unit_id: int | None) -> dict[str, str]:
+    """What every shareable event's data carries about the unit responsible for what it reports
+    (a police force, CPS area, court, prison or probation delivery unit): ``unitCode`` and
+    ``regionCode`` (docs/decisions/0021). Emitters spread it into ``data``: ``{**facts, **area}``.
+    Empty when the unit is unknown, so the event passes no area filter rather than a wrong one."""
+    area = await unit_area(db, unit_id)
+    return area.event_data() if area is not None else {}
+
+
+def actor_event_area(actor: Actor) -> dict[str, str]:
+    """The area of the member of staff (or client) who made the change, for events about a record
+    no single unit owns (a person's record): their unit and its region. Empty for Caselink itself."""
+    return event_area(actor.unit_code, actor.region)
 
 
 # -- reading -------------------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from caselink.organisations.service import actor_event_area
 from caselink.people import limited_access
 from caselink.people.details_models import ChangeKind, PersonChange
 from caselink.people.details_schemas import AddressEnd, AddressIn, AliasIn, ContactEnd, ContactIn, DetailsChange
@@ -156,7 +157,7 @@ async def _finish(
         event_type,
         f"person/{person_id}",
         person_ids={"person": person_id},
-        data={"change": change, **(extra or {})},
+        data={"change": change, **(extra or {}), **actor_event_area(actor)},
         detail_url=f"/api/v1/people/{person_id}/history",
     )
     await db.commit()

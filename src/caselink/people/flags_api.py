@@ -8,8 +8,17 @@ from fastapi import APIRouter, Depends
 
 from caselink.db.session import DbSession
 from caselink.people import limited_access, registrations
-from caselink.people.registration_schemas import AccessLimitIn, FlagEndIn, FlagIn, FlagReviewIn, LiftIn
+from caselink.people.registration_schemas import (
+    ACCESS_LIMIT_EXAMPLE,
+    FLAG_EXAMPLE,
+    AccessLimitIn,
+    FlagEndIn,
+    FlagIn,
+    FlagReviewIn,
+    LiftIn,
+)
 from caselink.platform.access import Actor, requires
+from caselink.platform.openapi import example_response
 
 router = APIRouter(tags=["people"])
 
@@ -24,13 +33,22 @@ Flagger = Annotated[Actor, Depends(requires("people:flags"))]
 Limiter = Annotated[Actor, Depends(requires("people:limit_access"))]
 
 
-@router.get("/people/{person_id}/flags", summary="A person's registrations, live and ended", responses=ERRORS)
+@router.get(
+    "/people/{person_id}/flags",
+    summary="A person's registrations, live and ended",
+    responses={**ERRORS, **example_response({"items": [FLAG_EXAMPLE]})},
+)
 async def list_flags(db: DbSession, actor: Reader, person_id: int) -> dict[str, Any]:
     flags = await registrations.list_flags(db, actor, person_id)
     return {"items": [f.as_json() for f in flags]}
 
 
-@router.post("/people/{person_id}/flags", status_code=201, summary="Add a registration", responses=ERRORS)
+@router.post(
+    "/people/{person_id}/flags",
+    status_code=201,
+    summary="Add a registration",
+    responses={**ERRORS, **example_response(FLAG_EXAMPLE, 201)},
+)
 async def add_flag(db: DbSession, actor: Flagger, person_id: int, body: FlagIn) -> dict[str, object]:
     """A review task is put in the owner's work queue, due 10 working days before the review date."""
     data = registrations.FlagInput(
@@ -39,7 +57,11 @@ async def add_flag(db: DbSession, actor: Flagger, person_id: int, body: FlagIn) 
     return (await registrations.add_flag(db, actor, person_id, data)).as_json()
 
 
-@router.post("/people/{person_id}/flags/{flag_id}/review", summary="Record a review", responses=ERRORS)
+@router.post(
+    "/people/{person_id}/flags/{flag_id}/review",
+    summary="Record a review",
+    responses={**ERRORS, **example_response(FLAG_EXAMPLE)},
+)
 async def review_flag(
     db: DbSession, actor: Flagger, person_id: int, flag_id: int, body: FlagReviewIn
 ) -> dict[str, object]:
@@ -56,19 +78,30 @@ async def review_flag(
     return view.as_json()
 
 
-@router.post("/people/{person_id}/flags/{flag_id}/end", summary="End a registration", responses=ERRORS)
+@router.post(
+    "/people/{person_id}/flags/{flag_id}/end",
+    summary="End a registration",
+    responses={**ERRORS, **example_response({**FLAG_EXAMPLE, "ended_on": "2026-03-10", "end_reason": "Order ended"})},
+)
 async def end_flag(db: DbSession, actor: Flagger, person_id: int, flag_id: int, body: FlagEndIn) -> dict[str, object]:
     view = await registrations.end_flag(db, actor, person_id, flag_id, reason=body.reason, ended_on=body.ended_on)
     return view.as_json()
 
 
-@router.get("/people/{person_id}/access-limits", summary="Exclusions and restrictions", responses=ERRORS)
+@router.get(
+    "/people/{person_id}/access-limits",
+    summary="Exclusions and restrictions",
+    responses={**ERRORS, **example_response({"items": [ACCESS_LIMIT_EXAMPLE]})},
+)
 async def list_limits(db: DbSession, actor: Limiter, person_id: int) -> dict[str, Any]:
     return {"items": [v.as_json() for v in await limited_access.list_limits(db, actor, person_id)]}
 
 
 @router.post(
-    "/people/{person_id}/access-limits", status_code=201, summary="Set an exclusion or restriction", responses=ERRORS
+    "/people/{person_id}/access-limits",
+    status_code=201,
+    summary="Set an exclusion or restriction",
+    responses={**ERRORS, **example_response(ACCESS_LIMIT_EXAMPLE, 201)},
 )
 async def add_limit(db: DbSession, actor: Limiter, person_id: int, body: AccessLimitIn) -> dict[str, object]:
     data = limited_access.LimitInput(
@@ -77,6 +110,10 @@ async def add_limit(db: DbSession, actor: Limiter, person_id: int, body: AccessL
     return (await limited_access.add_limit(db, actor, person_id, data)).as_json()
 
 
-@router.post("/people/{person_id}/access-limits/{limit_id}/lift", summary="Lift a limit", responses=ERRORS)
+@router.post(
+    "/people/{person_id}/access-limits/{limit_id}/lift",
+    summary="Lift a limit",
+    responses={**ERRORS, **example_response(ACCESS_LIMIT_EXAMPLE)},
+)
 async def lift_limit(db: DbSession, actor: Limiter, person_id: int, limit_id: int, body: LiftIn) -> dict[str, object]:
     return (await limited_access.lift_limit(db, actor, person_id, limit_id, body.reason)).as_json()

@@ -40,7 +40,33 @@ class ImportRow(BaseModel):
 
 
 class ImportBatch(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "rows": [
+                        {
+                            "given_name": "Jordan",
+                            "family_name": "Ellis",
+                            "date_of_birth": "14/07/1989",
+                            "sex": "M",
+                            "aliases": "Jay Ellis",
+                            "address_line1": "14 Mill Lane",
+                            "town": "Leeds",
+                            "postcode": "LS6 2BQ",
+                            "pnc": "2019/0123456E",
+                            "cro": "065656/91H",
+                            "crn": "X123456",
+                            "source_ref": "LEGACY-000417",
+                        }
+                    ],
+                    "dry_run": True,
+                    "source": "import",
+                }
+            ]
+        },
+        extra="forbid",
+    )
 
     rows: list[ImportRow] = Field(min_length=1, max_length=importer.MAX_API_ROWS)
     dry_run: bool = False
@@ -58,6 +84,28 @@ class RowResult(BaseModel):
 
 
 class ImportResult(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "dry_run": True,
+                    "counts": {"link": 1},
+                    "rows": [
+                        {
+                            "row_number": 1,
+                            "decision": "link",
+                            "person_id": 4211,
+                            "score": 1.0,
+                            "reasons": ["same PNC ID 2019/0123456E"],
+                            "errors": [],
+                            "source_ref": "LEGACY-000417",
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+
     dry_run: bool
     counts: dict[str, int]
     rows: list[RowResult]

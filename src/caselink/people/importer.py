@@ -30,6 +30,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from caselink.organisations.service import actor_event_area
 from caselink.people import limited_access, matching, review
 from caselink.people.linkage_models import PairBand, PairSource
 from caselink.people.matching import IDENTIFIER_LABELS
@@ -294,7 +295,12 @@ async def _create(db: AsyncSession, actor: Actor, row: CheckedRow, source: str, 
     ids: dict[str, object] = {"person": person.id}
     ids.update({kind.value.lower(): canonical for kind, canonical, _ in d.identifiers})
     await emit(
-        db, "people.person.created", f"person/{person.id}", person_ids=ids, detail_url=f"/api/v1/people/{person.id}"
+        db,
+        "people.person.created",
+        f"person/{person.id}",
+        person_ids=ids,
+        data=actor_event_area(actor),
+        detail_url=f"/api/v1/people/{person.id}",
     )
     return person.id
 

@@ -74,7 +74,8 @@ def formal_names() -> dict[str, frozenset[str]]:
 
 def shared_formal_name(a: str, b: str) -> str | None:
     """The formal name both A and B are forms of (bill, william -> william; bill, liam -> william)."""
-    common = formal_names().get(fold_name(a), frozenset()) & formal_names().get(fold_name(b), frozenset())
+    forms = formal_names()
+    common = forms.get(_folded(a), frozenset()) & forms.get(_folded(b), frozenset())
     return min(common) if common else None
 
 
@@ -99,11 +100,21 @@ class PartMatch:
 _NO_MATCH = PartMatch(0.0, None)
 
 
+@functools.lru_cache(maxsize=_SPELLING_CACHE)
+def _sound_keys(folded: str) -> tuple[str, str]:
+    """(metaphone, NYSIIS) of a folded name, spaces dropped: computed once per spelling, not per pair."""
+    plain = folded.replace(" ", "")
+    return jellyfish.metaphone(plain), jellyfish.nysiis(plain)
+
+
 def _sounds_alike(a: str, b: str) -> bool:
-    a_plain, b_plain = a.replace(" ", ""), b.replace(" ", "")
-    return jellyfish.metaphone(a_plain) == jellyfish.metaphone(b_plain) or jellyfish.nysiis(
-        a_plain
-    ) == jellyfish.nysiis(b_plain)
+    (a_metaphone, a_nysiis), (b_metaphone, b_nysiis) = _sound_keys(a), _sound_keys(b)
+    return a_metaphone == b_metaphone or a_nysiis == b_nysiis
+
+
+@functools.lru_cache(maxsize=_SPELLING_CACHE)
+def _variants(text: str) -> frozenset[str]:
+    return frozenset(name_variants(text))
 
 
 def _spelling(a: str, b: str) -> float:
@@ -113,7 +124,7 @@ def _spelling(a: str, b: str) -> float:
 @functools.lru_cache(maxsize=_SPELLING_CACHE)
 def compare_given(typed: str, recorded: str) -> PartMatch:
     """How well a typed given name matches a recorded one (both any case; folded here)."""
-    a, b = fold_name(typed), fold_name(recorded)
+    a, b = _folded(typed), _folded(recorded)
     if not a or not b:
         return _NO_MATCH
     if a == b:
@@ -139,12 +150,12 @@ def compare_given(typed: str, recorded: str) -> PartMatch:
 @functools.lru_cache(maxsize=_SPELLING_CACHE)
 def compare_family(typed: str, recorded: str) -> PartMatch:
     """How well a typed family name matches a recorded one, double-barrelled forms included."""
-    a, b = fold_name(typed), fold_name(recorded)
+    a, b = _folded(typed), _folded(recorded)
     if not a or not b:
         return _NO_MATCH
     if a == b or a.replace(" ", "") == b.replace(" ", ""):
         return PartMatch(1.0, f"family name {recorded} matches")
-    typed_variants, recorded_variants = name_variants(typed), name_variants(recorded)
+    typed_variants, recorded_variants = _variants(typed), _variants(recorded)
     if typed_variants & recorded_variants:
         return PartMatch(0.9, f"family name {typed} matches part of {recorded}")
     if _sounds_alike(a, b):
@@ -299,20 +310,24 @@ def _name_evidence(typed_given: str, typed_family: str, given: str, family: str)
 
 def score(query: NameQuery, candidate: Candidate) -> Match:
     """How likely CANDIDATE is the person QUERY describes, 0 to 1, with the reasons."""
-    held = set(candidate.identifiers)
-    shared = [(kind, value) for kind, value in query.identifiers if (kind, value) in held]
-    if shared:
-        return Match(
-            candidate.person_id,
-            1.0,
-            [f"same {IDENTIFIER_LABELS.get(kind, kind)} {value}" for kind, value in shared],
-        )
+    if query.identifiers and candidate.identifiers:
+        held = set(candidate.identifiers)
+        shared = [(kind, value) for kind, value in query.identifiers if (kind, value) in held]
+        if shared:
+            return Match(
+                candidate.person_id,
+                1.0,
+                [f"same {IDENTIFIER_LABELS.get(kind, kind)} {value}" for kind, value in shared],
+            )
 
-    best_score, best_reasons, best_name = 0.0, [], None
+    # _name_score of each name, without copying the reasons of the names that lose.
+    best_score, best_name = 0.0, None
+    best_reasons: tuple[str, ...] = ()
+    typed_given, typed_family = query.given_name, query.family_name
     for name in candidate.names:
-        name_score, reasons = _name_score(query, name)
+        name_score, name_reasons = _name_evidence(typed_given, typed_family, name.given_name, name.family_name)
         if name_score > best_score:
-            best_score, best_reasons, best_name = name_score, reasons, name
+            best_score, best_reasons, best_name = name_score, name_reasons, name
     reasons = list(best_reasons)
     if best_name is not None and best_name.name_type != "PRIMARY" and reasons:
         kind = "nickname" if best_name.name_type == "NICKNAME" else f"{best_name.name_type.lower()} name"

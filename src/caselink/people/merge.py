@@ -22,6 +22,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from caselink.organisations.service import actor_event_area
 from caselink.people.limited_access import may_see_person
 from caselink.people.merge_models import PersonMerge
 from caselink.people.models import NameType, Person
@@ -314,7 +315,7 @@ async def merge_people(
         "people.person.merged",
         f"person/{merged_id}",
         person_ids={"person": survivor_id, "merged_person": merged_id},
-        data={"mergeId": row.id, "survivorId": survivor_id, "mergedId": merged_id},
+        data={"mergeId": row.id, "survivorId": survivor_id, "mergedId": merged_id, **actor_event_area(actor)},
         detail_url=f"/api/v1/people/{survivor_id}/merges",
     )
     view = _view(row)
@@ -396,7 +397,12 @@ async def unmerge(db: AsyncSession, actor: Actor, merge_id: int, reason: str, *,
         "people.person.unmerged",
         f"person/{row.merged_id}",
         person_ids={"person": row.survivor_id, "merged_person": row.merged_id},
-        data={"mergeId": row.id, "survivorId": row.survivor_id, "mergedId": row.merged_id},
+        data={
+            "mergeId": row.id,
+            "survivorId": row.survivor_id,
+            "mergedId": row.merged_id,
+            **actor_event_area(actor),
+        },
         detail_url=f"/api/v1/people/{row.survivor_id}/merges",
     )
     view = _view(row)

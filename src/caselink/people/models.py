@@ -90,7 +90,7 @@ class PersonName(Base):
     __tablename__ = "person_names"
 
     id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
-    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"))
     name_type: Mapped[str] = mapped_column(String(16))
     given_name: Mapped[str] = mapped_column(String(100))
     middle_names: Mapped[str | None] = mapped_column(String(200))
@@ -120,8 +120,20 @@ class PersonName(Base):
             postgresql_ops={"given_name_norm": "gin_trgm_ops"},
         ),
         Index("ix_person_names_family_name_phonetic", "family_name_phonetic", "given_name_phonetic"),
-        # Search fetches people by exact spellings found in person_name_terms (migrations 0006, 0013).
-        Index("ix_person_names_given_family_norm", "given_name_norm", "family_name_norm"),
+        # Covering: search loads candidates' names from the index alone, in order (migration 0023).
+        Index(
+            "ix_person_names_person_id",
+            "person_id",
+            "id",
+            postgresql_include=["given_name", "family_name", "name_type"],
+        ),
+        # Search fetches people by exact spellings found in person_name_terms (migrations 0006, 0013, 0023).
+        Index(
+            "ix_person_names_given_family_norm",
+            "given_name_norm",
+            "family_name_norm",
+            postgresql_include=["person_id"],
+        ),
         Index(
             "ix_person_names_family_given_norm",
             "family_name_norm",

@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from caselink.accounts.models import Staff
+from caselink.organisations.service import event_area_of
 from caselink.people import limited_access
 from caselink.people.models import Person
 from caselink.people.registration_models import PersonRegistration, PersonRegistrationHistory, RegistrationType
@@ -285,7 +286,7 @@ async def _emit(db: AsyncSession, event: str, reg: PersonRegistration, data: dic
         f"people.registration.{event}",
         f"person/{reg.person_id}/registration/{reg.id}",
         person_ids={"person": reg.person_id},
-        data={"registrationId": reg.id, "type": reg.type_code, **data},
+        data={"registrationId": reg.id, "type": reg.type_code, **data, **await event_area_of(db, reg.owner_unit_id)},
         detail_url=f"/api/v1/people/{reg.person_id}/flags",
     )
 

@@ -15,6 +15,7 @@ the stored cross-agency one (caselink.people.timeline).
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections.abc import Sequence
@@ -22,11 +23,12 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, any_, bindparam, or_, select, text
+from sqlalchemy import BigInteger, Boolean, TextClause, any_, bindparam, or_, select, text
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from caselink.organisations.service import actor_event_area
 from caselink.people import limited_access, matching, registrations
 from caselink.people.matching import Candidate, Match, NameQuery, RecordedName
 from caselink.people.models import (
@@ -301,9 +303,22 @@ def _name_routes(query: NameQuery, params: dict[str, Any]) -> tuple[list[str], l
     return terms, routes
 
 
-async def _name_candidate_ids(db: AsyncSession, query: NameQuery, terms: SearchTerms | None, today: date) -> list[int]:
-    """Person ids worth scoring, from every route a mistaken name or date could take; at most
-    CANDIDATE_LIMIT, those whose name fits most directly (and who were born that day) first."""
+@functools.lru_cache(maxsize=64)
+def _statement(sql: str) -> TextClause:
+    """The parsed statement for SQL: a search has a handful of shapes, each parsed once per process."""
+    return text(sql).bindparams(bindparam("postcodes", type_=Boolean))
+
+
+async def _name_candidates(
+    db: AsyncSession, query: NameQuery, terms: SearchTerms | None, today: date, *, postcodes: bool
+) -> dict[int, Candidate]:
+    """The people worth scoring, from every route a mistaken name or date could take, loaded for
+    scoring (as ``_load_candidates``, without identifiers; postcodes when POSTCODES): at most
+    CANDIDATE_LIMIT, those whose name fits most directly (and who were born that day) first.
+
+    One statement: the routes rank person ids, ``persons`` is read once for the people kept (merged
+    records and the age range are filtered there) and their names come with them.
+    """
     params: dict[str, Any] = {"lim": ROUTE_LIMIT, "candidates": CANDIDATE_LIMIT}
     term_sets, routes = _name_routes(query, params)
     if query.date_of_birth:
@@ -322,6 +337,7 @@ async def _name_candidate_ids(db: AsyncSession, query: NameQuery, terms: SearchT
             " WHERE a.postcode = :postcode LIMIT :lim"
         )
 
+    params["postcodes"] = postcodes
     conditions = ["p.id = c.person_id", "p.merged_into_id IS NULL"]
     if terms is not None:
         earliest, latest = _birth_date_bounds(terms, today)
@@ -332,16 +348,32 @@ async def _name_candidate_ids(db: AsyncSession, query: NameQuery, terms: SearchT
             conditions.append("p.date_of_birth <= :latest")
             params["latest"] = latest
     union = " UNION ALL ".join(f"({route})" for route in routes)
-    # Ranked before persons is read, so only the people kept (and the few merged away) are visited.
+    # Ranked before persons is read (best first, stopping at the limit), so only the people kept (and
+    # the few merged away) are visited; their names (and postcodes) are read for the people kept only.
     sql = (
         f"WITH {', '.join(term_sets)} "
-        "SELECT c.person_id FROM ("
+        "SELECT k.id, k.date_of_birth,"
+        " ARRAY(SELECT ARRAY[n.given_name, n.family_name, n.name_type] FROM person_names n"
+        "       WHERE n.person_id = k.id ORDER BY n.id) AS names,"
+        " CASE WHEN :postcodes THEN ARRAY(SELECT a.postcode FROM person_addresses a"
+        "       WHERE a.person_id = k.id AND a.postcode IS NOT NULL ORDER BY a.id) END AS postcodes"
+        " FROM (SELECT p.id, p.date_of_birth, c.fit FROM ("
         f"SELECT person_id, max(weight) + max(born) AS fit FROM ({union}) r GROUP BY person_id"
-        " ORDER BY fit DESC, person_id) c "
-        f"WHERE EXISTS (SELECT FROM persons p WHERE {' AND '.join(conditions)}) "
-        "ORDER BY c.fit DESC, c.person_id LIMIT :candidates"
+        " ORDER BY fit DESC, person_id) c"
+        f" JOIN persons p ON {' AND '.join(conditions)}"
+        " ORDER BY c.fit DESC, c.person_id LIMIT :candidates) k "
+        "ORDER BY k.fit DESC, k.id"
     )
-    return list((await db.execute(text(sql), params)).scalars())
+    rows = (await db.execute(_statement(sql), params)).all()
+    return {
+        person_id: Candidate(
+            person_id,
+            [RecordedName(given, family, name_type) for given, family, name_type in names],
+            date_of_birth,
+            postcodes or [],
+        )
+        for person_id, date_of_birth, names, postcodes in rows
+    }
 
 
 async def _identifier_person_ids(db: AsyncSession, identifiers: Sequence[tuple[str, str]]) -> list[int]:
@@ -399,7 +431,45 @@ async def _load_candidates(
             postcodes or [],
             [(kind, value) for kind, value in identifiers or ()],
         )
-        for person_id, date_of_birth, names, identifiers, postcodes in rows.tuples()
+        for person_id, date_of_birth, names, identifiers, postcodes in rows
+    }
+
+
+_HOLDERS = text(
+    "SELECT p.id, p.date_of_birth,"
+    " ARRAY(SELECT ARRAY[n.given_name, n.family_name, n.name_type] FROM person_names n"
+    "       WHERE n.person_id = p.id ORDER BY n.id) AS names,"
+    " ARRAY(SELECT ARRAY[i.type, i.value] FROM person_identifiers i"
+    "       WHERE i.person_id = p.id AND i.valid ORDER BY i.id) AS identifiers,"
+    " CASE WHEN :postcodes THEN ARRAY(SELECT a.postcode FROM person_addresses a"
+    "       WHERE a.person_id = p.id AND a.postcode IS NOT NULL ORDER BY a.id) END AS postcodes"
+    " FROM persons p WHERE p.id IN ("
+    "   SELECT coalesce(q.merged_into_id, q.id)"
+    "   FROM unnest(CAST(:types AS text[]), CAST(:vals AS text[])) AS w(type, value)"
+    "   JOIN person_identifiers i ON i.type = w.type AND i.value = w.value AND i.valid"
+    "   JOIN persons q ON q.id = i.person_id)"
+).bindparams(bindparam("postcodes", type_=Boolean))
+
+
+async def _identifier_candidates(
+    db: AsyncSession, identifiers: Sequence[tuple[str, str]], *, postcodes: bool = True
+) -> dict[int, Candidate]:
+    """The people holding any of these valid identifiers (the survivor, for a merged record), loaded
+    for scoring with all their identifiers: ``_identifier_person_ids`` and ``_load_candidates`` in
+    one round trip."""
+    if not identifiers:
+        return {}
+    params = {"types": [kind for kind, _ in identifiers], "vals": [value for _, value in identifiers]}
+    rows = (await db.execute(_HOLDERS, {**params, "postcodes": postcodes})).all()
+    return {
+        person_id: Candidate(
+            person_id,
+            [RecordedName(given, family, name_type) for given, family, name_type in names],
+            date_of_birth,
+            postcodes or [],
+            [(kind, value) for kind, value in held],
+        )
+        for person_id, date_of_birth, names, held, postcodes in rows
     }
 
 
@@ -473,15 +543,14 @@ async def search(
             await db.commit()
             raise ValidationFailed([FieldError("q", NOT_AN_IDENTIFIER.format(q=terms.q))])
         wanted = [(ident.type.value, ident.canonical) for ident in found]
-        candidates = await _load_candidates(db, await _identifier_person_ids(db, wanted))
+        candidates = await _identifier_candidates(db, wanted)
         query = NameQuery(identifiers=tuple(wanted))
         ranked = matching.rank(query, candidates.values())
     else:
         kind = "name"
         given, family = matching.split_name(terms.q)
         query = NameQuery(given, family, terms.date_of_birth, terms.postcode)
-        candidate_ids = await _name_candidate_ids(db, query, terms, today)
-        candidates = await _load_candidates(db, candidate_ids, postcodes=bool(query.postcode), identifiers_of=())
+        candidates = await _name_candidates(db, query, terms, today, postcodes=bool(query.postcode))
         ranked = matching.rank(query, candidates.values(), minimum=SEARCH_FLOOR)
     start = (page - 1) * page_size
     await _add_identifiers(db, candidates, [m.person_id for m in ranked[start : start + page_size]])
@@ -571,11 +640,19 @@ def check_details(details: PersonDetails, today: date | None = None) -> CheckedD
 
 
 async def _find_matches(db: AsyncSession, checked: CheckedDetails, today: date, minimum: float) -> list[Match]:
+    return (await _find_matches_loaded(db, checked, today, minimum))[0]
+
+
+async def _find_matches_loaded(
+    db: AsyncSession, checked: CheckedDetails, today: date, minimum: float
+) -> tuple[list[Match], dict[int, Candidate]]:
+    """The matches, and the candidates as loaded for scoring (identifiers only of the holders)."""
     query = checked.query()
-    holders = await _identifier_person_ids(db, list(query.identifiers))
-    ids = set(holders) | set(await _name_candidate_ids(db, query, None, today))
-    candidates = await _load_candidates(db, sorted(ids), postcodes=bool(query.postcode), identifiers_of=holders)
-    return matching.rank(query, candidates.values(), minimum=minimum)
+    # Holders of a typed identifier are scored with their identifiers (they score 1 on them).
+    holders = await _identifier_candidates(db, list(query.identifiers), postcodes=bool(query.postcode))
+    candidates = await _name_candidates(db, query, None, today, postcodes=bool(query.postcode))
+    candidates.update(holders)
+    return matching.rank(query, candidates.values(), minimum=minimum), candidates
 
 
 @dataclass(frozen=True)
@@ -590,12 +667,21 @@ class CandidateMatch(Match):
 
 
 async def _as_shown_to(
-    db: AsyncSession, actor: Actor, found: Sequence[Match], searched: Sequence[tuple[str, str]]
+    db: AsyncSession,
+    actor: Actor,
+    found: Sequence[Match],
+    searched: Sequence[tuple[str, str]],
+    loaded: dict[int, Candidate] | None = None,
 ) -> list[CandidateMatch]:
-    """The matches with who they are, redacted as search redacts (``_redact``; blocked ones audited)."""
+    """The matches with who they are, redacted as search redacts (``_redact``; blocked ones audited).
+    LOADED: the candidates as scored, when at hand (only their identifiers are then read)."""
     if not found:
         return []
-    people = await _load_candidates(db, [m.person_id for m in found], postcodes=False)
+    if loaded is not None and all(m.person_id in loaded for m in found):
+        people = {m.person_id: loaded[m.person_id] for m in found}
+        await _add_identifiers(db, people, list(people))
+    else:
+        people = await _load_candidates(db, [m.person_id for m in found], postcodes=False)
     kept = [m for m in found if m.person_id in people]
     hits = await _redact(
         db, actor, [SearchHit(_summary(people[m.person_id]), m.score, list(m.reasons)) for m in kept], searched
@@ -614,8 +700,8 @@ async def match(
     check(actor, "people:read")
     today = today or date.today()
     checked = check_details(details, today)
-    found = await _find_matches(db, checked, today, matching.LIKELY_MATCH)
-    shown = await _as_shown_to(db, actor, found, checked.query().identifiers)
+    found, loaded = await _find_matches_loaded(db, checked, today, matching.LIKELY_MATCH)
+    shown = await _as_shown_to(db, actor, found, checked.query().identifiers, loaded)
     await record(
         db,
         actor,
@@ -674,11 +760,11 @@ async def create(
     if errors:
         raise ValidationFailed(errors)
 
-    found = await _find_matches(db, checked, today, matching.LIKELY_MATCH)
+    found, loaded = await _find_matches_loaded(db, checked, today, matching.LIKELY_MATCH)
     searched = checked.query().identifiers
     holders = await _identifier_person_ids(db, list(searched))
     if holders:
-        taken = await _as_shown_to(db, actor, [m for m in found if m.person_id in holders], searched)
+        taken = await _as_shown_to(db, actor, [m for m in found if m.person_id in holders], searched, loaded)
         await db.commit()  # nothing written but the audit of redacted candidates, kept with the refusal
         raise Conflict(
             "An identifier you entered already belongs to another person: open their record instead.",
@@ -686,7 +772,7 @@ async def create(
         )
     strong = [m for m in found if m.score >= matching.STRONG_MATCH]
     if strong and not details.confirm_new:
-        shown = await _as_shown_to(db, actor, strong, searched)
+        shown = await _as_shown_to(db, actor, strong, searched, loaded)
         await db.commit()
         raise Conflict(
             "This person may already be recorded. Open the matching record, or confirm that this is a "
@@ -747,6 +833,7 @@ async def create(
         "people.person.created",
         f"person/{person.id}",
         person_ids=person_ids,
+        data=actor_event_area(actor),
         detail_url=f"/api/v1/people/{person.id}",
     )
     await db.commit()

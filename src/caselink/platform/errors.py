@@ -61,6 +61,18 @@ class Conflict(CaselinkError):
         self.extra = extra or {}
 
 
+class Gone(CaselinkError):
+    """What was asked for existed once and was removed (retention); ``extra`` says where to go on."""
+
+    status = 410
+    title = "Gone"
+    type_slug = "gone"
+
+    def __init__(self, detail: str, extra: dict[str, object] | None = None) -> None:
+        super().__init__(detail)
+        self.extra = extra or {}
+
+
 class Forbidden(CaselinkError):
     status = 403
     title = "Forbidden"
@@ -104,7 +116,7 @@ def problem_from_error(exc: CaselinkError, instance: str | None = None) -> Probl
     errors: list[dict[str, str]] = []
     if isinstance(exc, ValidationFailed):
         errors = [{"field": e.field, "message": e.message} for e in exc.errors]
-    extra = exc.extra if isinstance(exc, Conflict) else {}
+    extra = exc.extra if isinstance(exc, Conflict | Gone) else {}
     return Problem(
         status=exc.status,
         title=exc.title,

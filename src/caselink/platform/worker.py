@@ -2,9 +2,9 @@
 
 One process (`caselink worker`, started by `caselink run` beside the web workers) runs each job as
 an asyncio task: the outbox relay (events to in-process handlers), the audit sealer (hash-chains
-new audit entries), and any job a context registers (e.g. webhook delivery). Every job is safe to
-run in several worker processes at once (SKIP LOCKED claims, advisory locks), so a deployment may
-run as many as it likes.
+new audit entries), retention (platform/retention.py: purges delivered rows), and any job a
+context registers (e.g. webhook delivery). Every job is safe to run in several worker processes at
+once (SKIP LOCKED claims, advisory locks), so a deployment may run as many as it likes.
 """
 
 from __future__ import annotations
@@ -64,8 +64,15 @@ async def _seal_audit(
             await asyncio.wait_for(stop.wait(), timeout=interval_seconds)
 
 
+async def _retention(sessionmaker: async_sessionmaker[AsyncSession], stop: asyncio.Event) -> None:
+    from caselink.platform.retention import run_retention_job
+
+    await run_retention_job(sessionmaker, stop)
+
+
 register_job("events-relay", _relay)
 register_job("audit-sealer", _seal_audit)
+register_job("retention", _retention)
 
 
 def registered_jobs() -> list[WorkerJob]:

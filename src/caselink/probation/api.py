@@ -10,8 +10,16 @@ from fastapi import APIRouter, Depends
 
 from caselink.db.session import DbSession
 from caselink.platform.access import Actor, requires
+from caselink.platform.openapi import example_response
 from caselink.probation import service
-from caselink.probation.schemas import AllocateIn, CaseOut, PractitionerOut, TerminateIn
+from caselink.probation.schemas import (
+    CASELOAD_EXAMPLE,
+    UNALLOCATED_EXAMPLE,
+    AllocateIn,
+    CaseOut,
+    PractitionerOut,
+    TerminateIn,
+)
 
 router = APIRouter(prefix="/probation", tags=["probation"])
 
@@ -38,7 +46,11 @@ async def person_cases(db: DbSession, actor: Reader, person_id: int) -> list[Cas
     return [CaseOut.of(c) for c in await service.cases_of_person(db, actor, person_id)]
 
 
-@router.get("/unallocated", summary="The delivery unit's unallocated cases, oldest first", responses=ERRORS)
+@router.get(
+    "/unallocated",
+    summary="The delivery unit's unallocated cases, oldest first",
+    responses={**ERRORS, **example_response(UNALLOCATED_EXAMPLE)},
+)
 async def unallocated(
     db: DbSession, actor: Reader, unit_id: int | None = None, page: int = 1, page_size: int = 50
 ) -> dict[str, Any]:
@@ -68,7 +80,11 @@ async def terminate(db: DbSession, actor: Writer, case_id: int, body: TerminateI
     return CaseOut.of(c)
 
 
-@router.get("/caseload", summary="A practitioner's open cases (your own by default)", responses=ERRORS)
+@router.get(
+    "/caseload",
+    summary="A practitioner's open cases (your own by default)",
+    responses={**ERRORS, **example_response(CASELOAD_EXAMPLE)},
+)
 async def caseload(
     db: DbSession, actor: Reader, staff_id: int | None = None, page: int = 1, page_size: int = 50
 ) -> dict[str, Any]:

@@ -16,6 +16,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from caselink.organisations.service import event_area_of
 from caselink.people.models import Person
 from caselink.platform.access.actor import SYSTEM, Actor, ActorKind
 from caselink.platform.access.policy import ensure
@@ -234,6 +235,7 @@ async def decide(
             "recallType": recall.recall_type,
             "decidedOn": moment.date().isoformat(),
             "prisonCode": prison_code,
+            **await event_area_of(db, recall.unit_id),
         },
         detail_url=f"/api/v1/probation/recalls/{recall.id}",
         time=moment,

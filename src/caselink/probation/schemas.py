@@ -15,11 +15,27 @@ class _In(BaseModel):
 
 
 class AllocateIn(_In):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"staff_id": 77, "notes": "Has capacity; speaks Polish, as the person does"}]}
+    )
+
     staff_id: int = Field(description="The practitioner to supervise the case")
     notes: str | None = Field(default=None, max_length=4000)
 
 
 class TerminateIn(_In):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "reason": "good_progress",
+                    "terminated_on": "2026-11-20",
+                    "notes": "Revoked early by Leeds Magistrates' Court for good progress",
+                }
+            ]
+        }
+    )
+
     reason: TerminationReason
     terminated_on: dt.date | None = Field(default=None, description="Defaults to today")
     notes: str | None = Field(default=None, max_length=4000, description="Required when ending early")
@@ -43,6 +59,75 @@ class AllocationOut(BaseModel):
 
 
 class CaseOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 3301,
+                    "person_id": 4211,
+                    "kind": "community_order",
+                    "status": "allocated",
+                    "delivery_unit_id": 301,
+                    "delivery_unit_basis": "home address postcode LS6 -> Leeds",
+                    "practitioner_staff_id": 77,
+                    "start_date": "2026-03-10",
+                    "end_date": "2027-03-09",
+                    "tier": "B2",
+                    "tier_rule_version": "probation.tiering 2024.1",
+                    "first_appointment_due": "2026-03-15",
+                    "source": "court_sentence",
+                    "source_reference": "sentence/881",
+                    "sentence": {
+                        "kind": "community_order",
+                        "charge_ids": [9302],
+                        "length": {"years": 0, "months": 12, "weeks": 0, "days": 0},
+                        "requirements": [
+                            {
+                                "kind": "unpaid_work",
+                                "hours": 100,
+                                "days": 0,
+                                "hours_per_day": 0,
+                                "days_per_week": 0,
+                                "period": {"years": 0, "months": 0, "weeks": 0, "days": 0},
+                                "detail": "",
+                            }
+                        ],
+                        "result_code": "1116",
+                    },
+                    "terminated_on": None,
+                    "termination_reason": None,
+                    "termination_notes": None,
+                    "tier_history": [
+                        {
+                            "from_tier": None,
+                            "to_tier": "B2",
+                            "trigger": "case_created",
+                            "rule_version": "probation.tiering 2024.1",
+                            "inputs": {
+                                "rosh": "high",
+                                "reoffendingScore": 62,
+                                "flags": ["ROSH"],
+                                "roshFlag": "high",
+                                "assessmentId": 2290,
+                                "steps": ["Highest risk of serious harm: high -> B", "Reoffending score 62% -> 2"],
+                            },
+                            "changed_at": "2026-03-10T14:06:02Z",
+                        }
+                    ],
+                    "allocations": [
+                        {
+                            "staff_id": 77,
+                            "allocated_by": "staff:s.reid",
+                            "caseload_at_allocation": 31,
+                            "workload_points_at_allocation": 148,
+                            "allocated_at": "2026-03-11T09:12:00Z",
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+
     id: int
     person_id: int
     kind: str
@@ -91,8 +176,57 @@ class CaseOut(BaseModel):
 
 
 class PractitionerOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"staff_id": 77, "name": "Amira Khan", "caseload": 31, "workload_points": 148, "excluded": False}
+            ]
+        }
+    )
+
     staff_id: int
     name: str
     caseload: int
     workload_points: int
     excluded: bool
+
+
+# Examples of the answers given as plain dicts (documented on their routes in api.py).
+UNALLOCATED_EXAMPLE: dict[str, Any] = {
+    "items": [
+        {
+            "case_id": 3301,
+            "person_id": 4211,
+            "person_name": "Jordan Ellis",
+            "kind": "community_order",
+            "tier": "B2",
+            "start_date": "2026-03-10",
+            "basis": "home address postcode LS6 -> Leeds",
+            "first_appointment_due": "2026-03-15",
+            "created_at": "2026-03-10T14:06:02Z",
+            "restricted": False,
+        }
+    ],
+    "page": 1,
+    "total": 1,
+}
+CASELOAD_EXAMPLE: dict[str, Any] = {
+    "items": [
+        {
+            "case_id": 3301,
+            "person_id": 4211,
+            "person_name": "Jordan Ellis",
+            "kind": "community_order",
+            "tier": "B2",
+            "start_date": "2026-03-10",
+            "end_date": "2027-03-09",
+            "flags": ["Risk of serious harm: high"],
+            "overdue_tasks": 0,
+            "next_appointment": "2026-03-24T10:00:00Z",
+            "restricted": False,
+        }
+    ],
+    "page": 1,
+    "total": 1,
+    "shows_appointments": True,
+}

@@ -20,7 +20,13 @@ from caselink.accounts.models import Staff, StaffTeam
 from caselink.assessments import service as assessments
 from caselink.db.base import Base
 from caselink.organisations.models import OrganisationUnit
-from caselink.people.limited_access import ensure_may_see, excluded_staff_ids, restricted_to_staff_ids
+from caselink.organisations.service import event_area_of
+from caselink.people.limited_access import (
+    ensure_may_see,
+    excluded_staff_ids,
+    restricted_to_staff_ids,
+    visible_person_ids,
+)
 from caselink.people.models import Person, PersonAddress
 from caselink.people.registration_models import PersonRegistration
 from caselink.platform.access.actor import SYSTEM, Actor, ActorKind
@@ -29,8 +35,8 @@ from caselink.platform.audit.service import record
 from caselink.platform.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
 from caselink.platform.events.rules import Event
 from caselink.platform.events.service import emit
-from caselink.platform.tasks.models import Task, TaskHistory
-from caselink.platform.tasks.service import complete_tasks_for, create_task
+from caselink.platform.tasks.models import Task
+from caselink.platform.tasks.service import complete_tasks_for, create_task, reassign_in_transaction
 from caselink.probation import rules
 from caselink.probation.models import ProbationAllocation, ProbationCase, ProbationTierChange
 from caselink.probation.rules import CaseKind, CaseStatus
@@ -173,6 +179,7 @@ async def case_from_sentence_event(db: AsyncSession, event: Event) -> int | None
         source="court_sentence",
         source_reference=f"sentence/{event.data.get('sentenceId')}",
         source_event_id=event.id,
+        court_name=str(event.data["courtName"]) if event.data.get("courtName") else None,  # older events: none
     )
 
 
@@ -269,7 +276,14 @@ async def recalculate_tier(
             "probation.tier.changed",
             f"probation-case/{c.id}",
             person_ids={"person": person_id},
-            data={"caseId": c.id, "from": old, "to": result.tier, "trigger": trigger, "rulePack": result.rule_version},
+            data={
+                "caseId": c.id,
+                "from": old,
+                "to": result.tier,
+                "trigger": trigger,
+                "rulePack": result.rule_version,
+                **await event_area_of(db, c.delivery_unit_id),
+            },
             detail_url=f"/api/v1/probation/cases/{c.id}",
         )
         changed.append((c.id, old, result.tier))
@@ -494,7 +508,12 @@ async def allocate(
         "probation.case.allocated",
         f"probation-case/{c.id}",
         person_ids={"person": c.person_id},
-        data={"caseId": c.id, "staffId": staff_id, "deliveryUnitId": c.delivery_unit_id},
+        data={
+            "caseId": c.id,
+            "staffId": staff_id,
+            "deliveryUnitId": c.delivery_unit_id,
+            **await event_area_of(db, c.delivery_unit_id),
+        },
         detail_url=f"/api/v1/probation/cases/{c.id}",
     )
     await db.commit()
@@ -502,28 +521,14 @@ async def allocate(
 
 
 async def _move_tasks(db: AsyncSession, actor: Actor, c: ProbationCase, staff_id: int, moment: dt.datetime) -> None:
-    """Close the pre-allocation task (with its history, audit and event) and hand the
-    first-appointment task to the practitioner, in the allocation's own transaction (the tasks
-    service's reassign commits on its own)."""
+    """Close the pre-allocation task and hand the first-appointment task to the practitioner, each
+    with its history, audit entry and event, in the allocation's own transaction (the tasks
+    service's in-transaction variants do not commit), so all are kept or lost together."""
     if c.allocation_task_id:
         await complete_tasks_for(db, actor, outcome="Allocated", dedupe_key=f"probation.pre_allocation:{c.id}")
     if c.first_appointment_task_id:
-        await db.execute(
-            update(Task)
-            .where(tasks_t.c.id == c.first_appointment_task_id, tasks_t.c.status.in_(["open", "in_progress"]))
-            .values(owner_type="staff", owner_id=staff_id, updated_at=moment)
-        )
-        db.add(
-            TaskHistory(
-                task_id=c.first_appointment_task_id,
-                action="reassigned",
-                actor=actor.audit_label,
-                from_owner_type="unit",
-                from_owner_id=c.delivery_unit_id,
-                to_owner_type="staff",
-                to_owner_id=staff_id,
-                note="Case allocated",
-            )
+        await reassign_in_transaction(
+            db, actor, c.first_appointment_task_id, "staff", staff_id, reason="Case allocated"
         )
 
 
@@ -576,6 +581,7 @@ async def terminate(
             "reason": reason,
             "terminatedOn": on.isoformat(),
             "early": rules.TerminationReason(reason).is_early,
+            **await event_area_of(db, c.delivery_unit_id),
         },
         detail_url=f"/api/v1/probation/cases/{c.id}",
     )
@@ -586,18 +592,30 @@ async def terminate(
 # -- caseload, unallocated queue, team ----------------------------------------------------------------
 
 
+async def _withheld(db: AsyncSession, actor: Actor, person_ids: Sequence[int], purpose: str) -> set[int]:
+    """The people on a page of a list the actor may not see (limited access, decision 0026), for
+    instance a restriction or exclusion added after the case was allocated: one query over the
+    page's people, the withheld ones audited as one refused entry (the caller commits)."""
+    ids = list(dict.fromkeys(person_ids))
+    return set(ids) - set(await visible_person_ids(db, actor, ids, purpose)) if ids else set()
+
+
 @dataclass(frozen=True)
 class CaseloadRow:
+    """One open case. For a person the reader may not see, ``restricted`` is true and only the
+    case and person ids are kept: no name, dates, flags or link."""
+
     case_id: int
     person_id: int
-    person_name: str
-    kind: str
+    person_name: str | None
+    kind: str | None
     tier: str | None
-    start_date: dt.date
+    start_date: dt.date | None
     end_date: dt.date | None
     flags: tuple[str, ...]
-    overdue_tasks: int
+    overdue_tasks: int | None
     next_appointment: dt.datetime | None
+    restricted: bool = False
 
 
 @dataclass(frozen=True)
@@ -688,11 +706,14 @@ async def caseload(
         )
         query = query.add_columns(upcoming.c.next_at).join(upcoming, text("true"))
     rows = (await db.execute(query.order_by(*ordering))).all()
+    hidden = await _withheld(db, actor, [r.person_id for r in rows], "probation.caseload")
     await record(db, actor, "probation.caseload.read", "staff", whose, detail={"page": page})
     await db.commit()
     return CaseloadPage(
         [
-            CaseloadRow(
+            CaseloadRow(r.id, r.person_id, None, None, None, None, None, (), None, None, restricted=True)
+            if r.person_id in hidden
+            else CaseloadRow(
                 r.id,
                 r.person_id,
                 f"{r.given_name} {r.family_name}",
@@ -715,15 +736,19 @@ async def caseload(
 
 @dataclass(frozen=True)
 class QueueRow:
+    """One unallocated case. For a person the reader may not see, ``restricted`` is true and only
+    the case and person ids are kept."""
+
     case_id: int
     person_id: int
-    person_name: str
-    kind: str
+    person_name: str | None
+    kind: str | None
     tier: str | None
-    start_date: dt.date
+    start_date: dt.date | None
     basis: str | None
     first_appointment_due: dt.date | None
-    created_at: dt.datetime
+    created_at: dt.datetime | None
+    restricted: bool = False
 
 
 async def unallocated(
@@ -759,10 +784,13 @@ async def unallocated(
             .offset((max(1, page) - 1) * page_size)
         )
     ).all()
+    hidden = await _withheld(db, actor, [r.person_id for r in rows], "probation.unallocated")
     await record(db, actor, "probation.unallocated.read", "unit", unit, detail={"page": page})
     await db.commit()
     return [
-        QueueRow(
+        QueueRow(r.id, r.person_id, None, None, None, None, None, None, None, restricted=True)
+        if r.person_id in hidden
+        else QueueRow(
             r.id,
             r.person_id,
             f"{r.given_name} {r.family_name}",

@@ -11,15 +11,22 @@ from fastapi.responses import JSONResponse, Response
 
 from caselink.db.session import DbSession
 from caselink.platform.access import Actor, requires
-from caselink.probation import recall_service
+from caselink.platform.openapi import example_response
+from caselink.probation import plan_service, recall_service
 from caselink.probation import supervision_service as service
 from caselink.probation.supervision_schemas import (
+    CONTACT_EXAMPLE,
+    LICENCE_CONDITION_CHANGED_EXAMPLE,
+    OBJECTIVE_CHANGED_EXAMPLE,
+    SESSION_LIST_EXAMPLE,
     AttendanceIn,
     ContactIn,
     CountersignIn,
     DecisionIn,
     LicenceConditionIn,
+    LicenceConditionUpdate,
     ObjectiveIn,
+    ObjectiveUpdate,
     OutcomeIn,
     OutcomeResult,
     PlaceIn,
@@ -50,24 +57,38 @@ def _created(url: str, id: int) -> JSONResponse:
     return JSONResponse({"id": id, "url": url}, status_code=201, headers={"Location": url})
 
 
+def _created_example(url: str, id: int) -> dict[int | str, Any]:
+    """The documented 201 answer of a route that answers with _created()."""
+    return {**ERRORS, **example_response({"id": id, "url": url}, 201)}
+
+
 @router.get("/cases/{case_id}/supervision", summary="Requirements, plan, enforcement and recalls", responses=ERRORS)
 async def supervision(db: DbSession, actor: Reader, case_id: int) -> SupervisionOut:
     return await service.supervision(db, actor, case_id)
 
 
-@router.get("/cases/{case_id}/contacts", summary="A case's contacts, newest first", responses=ERRORS)
+@router.get(
+    "/cases/{case_id}/contacts",
+    summary="A case's contacts, newest first",
+    responses={**ERRORS, **example_response({"items": [CONTACT_EXAMPLE], "page": 1, "total": 1})},
+)
 async def contacts(db: DbSession, actor: Reader, case_id: int, page: int = 1, page_size: int = 25) -> dict[str, Any]:
     items, total = await service.list_contacts(db, actor, case_id, page, page_size)
     return {"items": items, "page": page, "total": total}
 
 
-@router.post("/cases/{case_id}/contacts", status_code=201, summary="Book an appointment or record a contact")
+@router.post(
+    "/cases/{case_id}/contacts",
+    status_code=201,
+    summary="Book an appointment or record a contact",
+    responses=_created_example("/api/v1/probation/contacts/70231", 70231),
+)
 async def create_contact(db: DbSession, actor: Supervisor, case_id: int, body: ContactIn) -> JSONResponse:
     contact_id = await service.create_contact(db, actor, case_id, body)
     return _created(f"/api/v1/probation/contacts/{contact_id}", contact_id)
 
 
-@router.get("/contacts/{contact_id}", summary="One contact", responses=ERRORS)
+@router.get("/contacts/{contact_id}", summary="One contact", responses={**ERRORS, **example_response(CONTACT_EXAMPLE)})
 async def get_contact(db: DbSession, actor: Reader, contact_id: int) -> Any:
     contact, _ = await service.get_contact(db, actor, contact_id)
     return contact
@@ -86,13 +107,23 @@ async def close_enforcement(db: DbSession, actor: Supervisor, action_id: int) ->
     return Response(status_code=204)
 
 
-@router.post("/cases/{case_id}/objectives", status_code=201, summary="Add a sentence plan objective")
+@router.post(
+    "/cases/{case_id}/objectives",
+    status_code=201,
+    summary="Add a sentence plan objective",
+    responses=_created_example("/api/v1/probation/cases/3301/supervision", 611),
+)
 async def add_objective(db: DbSession, actor: Supervisor, case_id: int, body: ObjectiveIn) -> JSONResponse:
     objective_id = await service.add_objective(db, actor, case_id, body)
     return _created(f"/api/v1/probation/cases/{case_id}/supervision", objective_id)
 
 
-@router.post("/cases/{case_id}/licence-conditions", status_code=201, summary="Add a licence condition")
+@router.post(
+    "/cases/{case_id}/licence-conditions",
+    status_code=201,
+    summary="Add a licence condition",
+    responses=_created_example("/api/v1/probation/cases/3340/supervision", 230),
+)
 async def add_licence_condition(
     db: DbSession, actor: Supervisor, case_id: int, body: LicenceConditionIn
 ) -> JSONResponse:
@@ -100,7 +131,38 @@ async def add_licence_condition(
     return _created(f"/api/v1/probation/cases/{case_id}/supervision", condition_id)
 
 
-@router.get("/upw/sessions", summary="Your unit's unpaid work sessions", responses=ERRORS)
+@router.patch(
+    "/cases/{case_id}/objectives/{objective_id}",
+    summary="Change a sentence plan objective",
+    responses={**ERRORS, **example_response(OBJECTIVE_CHANGED_EXAMPLE)},
+)
+async def update_objective(
+    db: DbSession, actor: Supervisor, case_id: int, objective_id: int, body: ObjectiveUpdate
+) -> dict[str, Any]:
+    """Only the fields given change (`target_date: null` clears it). Refused on a terminated case.
+    Audited with each changed field's old and new value; answers with those changes."""
+    changes = await plan_service.update_objective(db, actor, case_id, objective_id, body)
+    return {"id": objective_id, "changes": changes}
+
+
+@router.patch(
+    "/cases/{case_id}/licence-conditions/{condition_id}",
+    summary="Change a licence condition",
+    responses={**ERRORS, **example_response(LICENCE_CONDITION_CHANGED_EXAMPLE)},
+)
+async def update_licence_condition(
+    db: DbSession, actor: Supervisor, case_id: int, condition_id: int, body: LicenceConditionUpdate
+) -> dict[str, Any]:
+    """Only the fields given change. Refused on a terminated case. Audited with old and new values."""
+    changes = await plan_service.update_licence_condition(db, actor, case_id, condition_id, body)
+    return {"id": condition_id, "changes": changes}
+
+
+@router.get(
+    "/upw/sessions",
+    summary="Your unit's unpaid work sessions",
+    responses={**ERRORS, **example_response(SESSION_LIST_EXAMPLE)},
+)
 async def sessions(
     db: DbSession, actor: UpwSupervisor, on_or_after: date | None = None, page: int = 1
 ) -> dict[str, Any]:
@@ -108,7 +170,12 @@ async def sessions(
     return {"items": items, "page": page, "total": total}
 
 
-@router.post("/upw/sessions", status_code=201, summary="Plan an unpaid work session", responses=ERRORS)
+@router.post(
+    "/upw/sessions",
+    status_code=201,
+    summary="Plan an unpaid work session",
+    responses=_created_example("/api/v1/probation/upw/sessions/902", 902),
+)
 async def create_session(db: DbSession, actor: UpwSupervisor, body: SessionIn) -> JSONResponse:
     session_id = await service.create_session(db, actor, body)
     return _created(f"/api/v1/probation/upw/sessions/{session_id}", session_id)
@@ -119,7 +186,12 @@ async def get_session(db: DbSession, actor: UpwSupervisor, session_id: int) -> S
     return await service.get_session(db, actor, session_id)
 
 
-@router.post("/upw/sessions/{session_id}/places", status_code=201, summary="Book a person onto a session")
+@router.post(
+    "/upw/sessions/{session_id}/places",
+    status_code=201,
+    summary="Book a person onto a session",
+    responses=_created_example("/api/v1/probation/contacts/70240", 70240),
+)
 async def add_place(db: DbSession, actor: UpwSupervisor, session_id: int, body: PlaceIn) -> JSONResponse:
     contact_id = await service.add_place(db, actor, session_id, body.case_id)
     return _created(f"/api/v1/probation/contacts/{contact_id}", contact_id)
@@ -134,7 +206,12 @@ async def record_attendance(
     return await service.record_attendance(db, actor, session_id, body)
 
 
-@router.post("/cases/{case_id}/recalls", status_code=201, summary="Recommend recall", responses=ERRORS)
+@router.post(
+    "/cases/{case_id}/recalls",
+    status_code=201,
+    summary="Recommend recall",
+    responses=_created_example("/api/v1/probation/recalls/118", 118),
+)
 async def recommend(db: DbSession, actor: Supervisor, case_id: int, body: RecallIn) -> JSONResponse:
     recall_id = await recall_service.recommend(db, actor, case_id, body)
     return _created(f"/api/v1/probation/recalls/{recall_id}", recall_id)

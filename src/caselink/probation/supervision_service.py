@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Date, cast, func, select
+from sqlalchemy import Date, cast, func, select, true
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from caselink.organisations.service import event_area_of
 from caselink.people.limited_access import limits_of
 from caselink.people.models import Person
 from caselink.platform.access.actor import Actor, ActorKind
@@ -518,6 +519,7 @@ async def _enforce(
                 "windowStart": decision.window_start.isoformat(),
                 "court": case.court_name,
                 "dueDate": due_date.isoformat() if due_date else None,
+                **await event_area_of(db, case.delivery_unit_id),
             },
             detail_url=f"/api/v1/probation/cases/{case.id}/supervision",
         )
@@ -993,20 +995,17 @@ async def list_sessions(
     since = dt.datetime.combine(on_or_after, dt.time(), dt.UTC)
     where = [sessions_t.c.unit_id == actor.unit_id, sessions_t.c.starts_at >= since]
     total = int(await db.scalar(select(func.count()).select_from(sessions_t).where(*where)) or 0)
+    # Counted per session of the page (on the one-place-per-person index), not over every place
+    # ever booked: a grouped subquery would aggregate the whole contacts table on each view.
     counts = (
-        select(
-            contacts_t.c.upw_session_id,
-            func.count().label("places"),
-            func.count(contacts_t.c.outcome).label("recorded"),
-        )
-        .where(contacts_t.c.upw_session_id.isnot(None))
-        .group_by(contacts_t.c.upw_session_id)
-        .subquery()
+        select(func.count().label("places"), func.count(contacts_t.c.outcome).label("recorded"))
+        .where(contacts_t.c.upw_session_id == sessions_t.c.id)
+        .lateral("counts")
     )
     rows = (
         await db.execute(
             select(sessions_t, counts.c.places, counts.c.recorded)
-            .select_from(sessions_t.outerjoin(counts, counts.c.upw_session_id == sessions_t.c.id))
+            .select_from(sessions_t.join(counts, true()))
             .where(*where)
             .order_by(sessions_t.c.starts_at, sessions_t.c.id)
             .limit(page_size)

@@ -11,8 +11,12 @@ from fastapi import APIRouter, Depends, Query, status
 from caselink.db.session import DbSession
 from caselink.people.rules import urn_display
 from caselink.platform.access import Actor, requires
+from caselink.platform.openapi import example_response
 from caselink.prosecution import service
 from caselink.prosecution.schemas import (
+    AREA_CHECKLISTS_EXAMPLE,
+    CHARGING_DECISION_EXAMPLE,
+    CUSTODY_TIME_LIMITS_EXAMPLE,
     AllocationIn,
     AreaChecklistChangeIn,
     CaseFileIn,
@@ -64,14 +68,15 @@ def _list_out(result: service.CaseList) -> CaseListOut:
         items=[
             CaseListItemOut(
                 id=i.id,
-                urn=i.urn,
-                status=i.status,
-                custody_status=i.custody_status,
+                urn=i.urn or None,
+                status=i.status or None,
+                custody_status=i.custody_status or None,
                 defendant_names=i.defendant_names,
                 next_hearing_type=i.next_hearing_type,
                 next_hearing_at=i.next_hearing_at,
                 days_to_hearing=i.days_to_hearing,
                 readiness=i.readiness.value if i.readiness else None,
+                restricted=i.restricted,
             )
             for i in result.items
         ],
@@ -171,7 +176,11 @@ async def get_case(case_id: int, actor: Reader, db: DbSession) -> CaseOut:
     )
 
 
-@router.post("/cases/{case_id}/charging-decisions", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/cases/{case_id}/charging-decisions",
+    status_code=status.HTTP_201_CREATED,
+    responses=example_response(CHARGING_DECISION_EXAMPLE, 201),
+)
 async def charging_decision(case_id: int, body: ChargingDecisionIn, actor: Charger, db: DbSession) -> dict[str, object]:
     """Record the Full Code Test and outcomes (CPS lawyers only)."""
     result = await service.record_charging_decision(db, actor, case_id, body)
@@ -251,7 +260,11 @@ async def discontinue(charge_id: int, body: DiscontinuanceIn, actor: Charger, db
     await service.stop_charge(db, actor, charge_id, body)
 
 
-@router.post("/defendants/{defendant_id}/remand-periods", status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/defendants/{defendant_id}/remand-periods",
+    status_code=status.HTTP_201_CREATED,
+    responses=example_response(CUSTODY_TIME_LIMITS_EXAMPLE, 201),
+)
 async def remand_period(
     defendant_id: int, body: RemandPeriodIn, actor: Manager, db: DbSession
 ) -> list[dict[str, object]]:
@@ -290,7 +303,7 @@ def _checklist_out(found: service.AreaChecklist) -> dict[str, object]:
     }
 
 
-@router.get("/areas/{area_id}/readiness-checklists")
+@router.get("/areas/{area_id}/readiness-checklists", responses=example_response(AREA_CHECKLISTS_EXAMPLE))
 async def area_readiness_checklists(area_id: int, actor: Configurer, db: DbSession) -> list[dict[str, object]]:
     """The CPS area's checklist per hearing type: the national default with the area's changes."""
     _, found = await service.area_readiness_config(db, actor, area_id)

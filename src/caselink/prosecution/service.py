@@ -29,7 +29,9 @@ from caselink.accounts.models import Staff
 from caselink.courts.rules import DiscontinuanceReason, HearingType
 from caselink.organisations.models import OrganisationUnit
 from caselink.organisations.rules import UnitKind
+from caselink.organisations.service import event_area_of
 from caselink.people import service as people_service
+from caselink.people.limited_access import ensure_may_see, visible_person_ids
 from caselink.people.models import Person
 from caselink.people.rules import parse_urn, urn_display
 from caselink.platform.access import DataPurpose, Resource, ensure
@@ -136,6 +138,11 @@ async def _load_case(db: AsyncSession, actor: Actor, case_id: int, action: str, 
     if case is None:
         raise NotFound(f"There is no prosecution case {case_id}.")
     ensure(actor, action, case_resource(case))
+    # Limited access (decision 0026): a defendant the actor may not see closes the case to them
+    # (refusal audited and committed; nothing has been written yet).
+    audit_action = "prosecution.case.read" if action == "prosecution:read" else "prosecution.case.write"
+    for person_id in sorted(set(await db.scalars(select(Defendant.person_id).where(Defendant.case_id == case_id)))):
+        await ensure_may_see(db, actor, person_id, audit_action)
     return case
 
 
@@ -161,6 +168,8 @@ async def _emit(
             .order_by(Defendant.position, Defendant.id)
         )
         targets = [(r.id, r.person_id) for r in rows]
+    # The CPS area prosecuting the case is the unit every prosecution event is about.
+    area = await event_area_of(db, case.cps_area_unit_id)
     for defendant_id, person in targets:
         extra = {"defendantId": defendant_id} if defendant_id is not None and "defendantId" not in data else {}
         await emit(
@@ -168,7 +177,7 @@ async def _emit(
             type,
             f"prosecution-case/{case.id}",
             person_ids={"person": person},
-            data={"caseId": case.id, "urn": case.urn, **data, **extra},
+            data={"caseId": case.id, "urn": case.urn, **data, **extra, **area},
             detail_url=f"/api/v1/prosecution/cases/{case.id}",
         )
 
@@ -1135,9 +1144,7 @@ async def record_remand_period(
             await db.execute(
                 select(Offence.code, Offence.category).where(Offence.code.in_({c.offence_code for c in charges}))
             )
-        )
-        .tuples()
-        .all()
+        ).all()
     )
     results: list[tuple[Charge, rules.CtlResult]] = []
     errors: list[FieldError] = []
@@ -1663,29 +1670,21 @@ async def get_case(db: AsyncSession, actor: Actor, case_id: int, today: date | N
     today = today or london_today()
     case = await _load_case(db, actor, case_id, "prosecution:read")
     defendants = (
-        (
-            await db.execute(
-                select(Defendant, (Person.given_name + " " + Person.family_name).label("name"))
-                .join(Person, Person.id == Defendant.person_id)
-                .where(Defendant.case_id == case.id)
-                .order_by(Defendant.position)
-            )
+        await db.execute(
+            select(Defendant, (Person.given_name + " " + Person.family_name).label("name"))
+            .join(Person, Person.id == Defendant.person_id)
+            .where(Defendant.case_id == case.id)
+            .order_by(Defendant.position)
         )
-        .tuples()
-        .all()
-    )
+    ).all()
     charges = (
-        (
-            await db.execute(
-                select(Charge, Offence.title)
-                .join(Offence, Offence.code == Charge.offence_code)
-                .where(Charge.case_id == case.id)
-                .order_by(Charge.defendant_id, Charge.id)
-            )
+        await db.execute(
+            select(Charge, Offence.title)
+            .join(Offence, Offence.code == Charge.offence_code)
+            .where(Charge.case_id == case.id)
+            .order_by(Charge.defendant_id, Charge.id)
         )
-        .tuples()
-        .all()
-    )
+    ).all()
 
     async def rows(model: Any, order: Any) -> list[Any]:
         return list((await db.scalars(select(model).where(model.case_id == case.id).order_by(order))).all())
@@ -1738,6 +1737,9 @@ class CaseListItem:
     next_hearing_at: datetime | None
     days_to_hearing: int | None
     readiness: rules.ReadinessStatus | None
+    # A defendant is a limited-access person the reader may not see (decision 0026): only the id
+    # is kept, everything else is blank and the row has no link.
+    restricted: bool = False
 
     @property
     def urn_display(self) -> str:
@@ -1759,7 +1761,9 @@ class CaseList:
 _cases = ProsecutionCase.__table__
 
 
-async def _page(db: AsyncSession, where: Any, order: list[Any], page: int, page_size: int, today: date) -> CaseList:
+async def _page(
+    db: AsyncSession, actor: Actor, where: Any, order: list[Any], page: int, page_size: int, today: date, purpose: str
+) -> CaseList:
     page = max(1, page)
     page_size = max(1, min(page_size, MAX_PAGE_SIZE))
     total = int(await db.scalar(select(func.count()).select_from(_cases).where(where)) or 0)
@@ -1783,18 +1787,24 @@ async def _page(db: AsyncSession, where: Any, order: list[Any], page: int, page_
     ).all()
     ids = [r.id for r in rows]
     names: dict[int, list[str]] = {i: [] for i in ids}
+    people: dict[int, list[int]] = {i: [] for i in ids}
     if ids:
-        for case_id, name in (
-            await db.execute(
-                select(Defendant.case_id, Person.given_name + " " + Person.family_name)
-                .join(Person, Person.id == Defendant.person_id)
-                .where(Defendant.case_id.in_(ids))
-                .order_by(Defendant.case_id, Defendant.position)
-            )
-        ).tuples():
+        for case_id, person_id, name in await db.execute(
+            select(Defendant.case_id, Defendant.person_id, Person.given_name + " " + Person.family_name)
+            .join(Person, Person.id == Defendant.person_id)
+            .where(Defendant.case_id.in_(ids))
+            .order_by(Defendant.case_id, Defendant.position)
+        ):
             names[case_id].append(name)
+            people[case_id].append(person_id)
+    # Limited access (decision 0026): one query over the page's defendants.
+    page_people = list(dict.fromkeys(p for ps in people.values() for p in ps))
+    hidden = set(page_people) - set(await visible_person_ids(db, actor, page_people, purpose)) if page_people else set()
     items = []
     for r in rows:
+        if hidden.intersection(people[r.id]):
+            items.append(CaseListItem(r.id, "", "", "", [], None, None, None, None, restricted=True))
+            continue
         status, days = status_of(r.readiness_outstanding, r.readiness_within_days, r.next_hearing_at, today)
         items.append(
             CaseListItem(
@@ -1830,7 +1840,7 @@ async def lawyer_cases(
         elif "cps_lawyer" in actor.roles:
             where = _cases.c.allocated_lawyer_id == actor.id
     order = [_cases.c.next_hearing_at.asc().nulls_last(), _cases.c.id]
-    result = await _page(db, where, order, page, page_size, today)
+    result = await _page(db, actor, where, order, page, page_size, today, "prosecution.cases")
     await record(db, actor, "prosecution.cases.list", detail={"scope": scope, "page": page})
     await db.commit()
     return result
@@ -1845,7 +1855,8 @@ async def police_files(
     if actor.unit_id is None:
         raise ValidationFailed(FieldError("unit", "You belong to no police unit"))
     where = (_cases.c.police_unit_id == actor.unit_id) | (_cases.c.police_force_unit_id == actor.unit_id)
-    result = await _page(db, where, [_cases.c.submitted_at.desc(), _cases.c.id.desc()], page, page_size, today)
+    order = [_cases.c.submitted_at.desc(), _cases.c.id.desc()]
+    result = await _page(db, actor, where, order, page, page_size, today, "prosecution.files")
     await record(db, actor, "prosecution.files.list", detail={"page": page})
     await db.commit()
     return result

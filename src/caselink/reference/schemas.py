@@ -8,7 +8,22 @@ from pydantic import BaseModel, ConfigDict, Field
 
 
 class OffenceOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "code": "TH68010",
+                    "title": "Theft from a shop",
+                    "category": "CE",
+                    "category_description": "Either Way",
+                    "home_office_class": "046/00",
+                    "recordable_on_pnc": True,
+                    "notifiable_to_home_office": True,
+                }
+            ]
+        },
+        from_attributes=True,
+    )
 
     code: str = Field(description="CJS offence code, e.g. TH68001")
     title: str
@@ -66,5 +81,37 @@ class CodeOut(BaseModel):
 
 
 class CodeListOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "list_name": "plea-status",
+                    "items": [
+                        {
+                            "code": "ADM",
+                            "description": "Admits",
+                            "attributes": {
+                                "cjsCode": "ADM",
+                                "description": "Admits",
+                                "pncCode": "GUILTY",
+                                "spiCode": "7",
+                            },
+                        },
+                        {
+                            "code": "CON",
+                            "description": "Consents",
+                            "attributes": {
+                                "cjsCode": "CON",
+                                "description": "Consents",
+                                "pncCode": "CONSENTED",
+                                "spiCode": "4",
+                            },
+                        },
+                    ],
+                }
+            ]
+        }
+    )
+
     list_name: str
     items: list[CodeOut]

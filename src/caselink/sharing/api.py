@@ -5,11 +5,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from caselink.db.session import DbSession
-from caselink.platform import idempotency
 from caselink.platform.access import Actor, requires
 from caselink.sharing import rules, service
 from caselink.sharing.schemas import (
@@ -30,11 +28,6 @@ Client = Annotated[Actor, Depends(requires("events:read"))]
 Admin = Annotated[Actor, Depends(requires("sharing:manage"))]
 Reader = Annotated[Actor, Depends(requires("people:read"))]
 
-IDEMPOTENCY_DOC = (
-    "Optional. Your unique value (a UUID) for this request: retrying with the same key and body returns "
-    "the first response and creates nothing more; the same key with another body is refused (422)."
-)
-
 
 @router.post(
     "/subscriptions",
@@ -42,23 +35,14 @@ IDEMPOTENCY_DOC = (
     status_code=201,
     responses={
         403: {"description": "An event type your client's scopes do not allow (the detail says which)."},
-        422: {"description": "A malformed field, or an Idempotency-Key reused with another body."},
+        422: {"description": "A malformed field."},
     },
 )
-async def create_subscription(
-    request: Request,
-    body: SubscriptionIn,
-    actor: Client,
-    db: DbSession,
-    idempotency_key: Annotated[str | None, Header(alias="Idempotency-Key", description=IDEMPOTENCY_DOC)] = None,
-) -> Response:
+async def create_subscription(body: SubscriptionIn, actor: Client, db: DbSession) -> SubscriptionCreated:
     """Subscribe to event types, by webhook (give `webhook_url`; the response carries the signing
-    secret, shown once) or through the feed (no URL)."""
-    claim = await idempotency.claim(db, request, actor, body.model_dump(mode="json"))
-    if claim.replay is not None:
-        return claim.replay
-    created = await service.create_subscription(db, actor, body, claim)
-    return JSONResponse(created.model_dump(mode="json"), status_code=201)
+    secret, shown once) or through the feed (no URL). Takes an `Idempotency-Key`, like every POST that
+    creates a record (caselink.platform.idempotency)."""
+    return await service.create_subscription(db, actor, body)
 
 
 @router.get("/subscriptions", response_model=SubscriptionPage)
@@ -92,7 +76,13 @@ async def rotate_secret(subscription_id: str, actor: Client, db: DbSession) -> S
 @router.get(
     "/feed",
     response_model=FeedPage,
-    responses={422: {"description": "A cursor that is malformed or does not exist."}},
+    responses={
+        410: {
+            "description": "A cursor older than the feed keeps (retention): restart from the problem's `oldest`.",
+            "content": {"application/problem+json": {"schema": {"type": "object"}}},
+        },
+        422: {"description": "A cursor that is malformed or does not exist."},
+    },
 )
 async def feed(
     request: Request,

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from caselink.platform.events.rules import Event
 from caselink.platform.events.service import register_handler
 from caselink.platform.worker import register_job
-from caselink.sharing import rules, service
+from caselink.sharing import retention, rules, service  # noqa: F401 - retention registers its purge steps
 
 HANDLER_NAME = "sharing.outbound"
 

@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import (
     ARRAY,
     BigInteger,
+    CheckConstraint,
     DateTime,
     ForeignKey,
     Identity,
@@ -96,6 +97,19 @@ class FeedEntry(Base):
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 
 
+class FeedHorizon(Base):
+    """One row: the feed's entries up to ``purged_through`` (a ``seq``) were removed by retention, so
+    a cursor before it can no longer be served (the reader restarts from the oldest entry kept)."""
+
+    __tablename__ = "sharing_feed_horizon"
+
+    id: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False, server_default=text("1"))
+    purged_through: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
+    purged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (CheckConstraint("id = 1", name="one_row"),)
+
+
 class SharingLogEntry(Base):
     """One event about a person that left Caselink: to which client, how, when. Append-only."""
 
@@ -113,4 +127,4 @@ class SharingLogEntry(Base):
     __table_args__ = (Index("ix_sharing_log_person", "person_id", "shared_at"),)
 
 
-__all__ = ["FeedEntry", "SharingLogEntry", "Subscription", "WebhookDelivery"]
+__all__ = ["FeedEntry", "FeedHorizon", "SharingLogEntry", "Subscription", "WebhookDelivery"]

@@ -20,14 +20,14 @@ from sqlalchemy import ARRAY, BigInteger, String, Uuid, and_, bindparam, func, o
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from caselink.accounts.models import ApiClient
-from caselink.platform import idempotency
 from caselink.platform.access.actor import Actor, ActorKind
 from caselink.platform.audit.service import record
-from caselink.platform.errors import Conflict, FieldError, Forbidden, NotFound, ValidationFailed
+from caselink.platform.errors import Conflict, FieldError, Forbidden, Gone, NotFound, ValidationFailed
 from caselink.platform.events.models import OutboxEvent
 from caselink.platform.events.rules import Event
 from caselink.sharing import rules
 from caselink.sharing.models import FeedEntry, SharingLogEntry, Subscription, WebhookDelivery
+from caselink.sharing.retention import feed_horizon
 from caselink.sharing.schemas import (
     DeliveryOut,
     DeliveryPage,
@@ -117,9 +117,7 @@ def _check_subscription(data: SubscriptionIn) -> list[FieldError]:
     return errors
 
 
-async def create_subscription(
-    db: AsyncSession, actor: Actor, data: SubscriptionIn, claim: idempotency.Claim | None = None
-) -> SubscriptionCreated:
+async def create_subscription(db: AsyncSession, actor: Actor, data: SubscriptionIn) -> SubscriptionCreated:
     """Subscribe the calling client. Refused (403, with the reason) for an event type its scopes do
     not allow; the refusal is audited."""
     client_pk = _client_pk(actor)
@@ -171,7 +169,6 @@ async def create_subscription(
             "webhook_url": webhook_url,
         },
     )
-    await idempotency.remember(db, claim, 201, out.model_dump(mode="json"))
     await db.commit()
     return out
 
@@ -320,10 +317,20 @@ async def read_feed(db: AsyncSession, actor: Actor, after: str | None, limit: in
             errors.append(FieldError("after", f"{exc} Start without ?after= or use a 'next' cursor from the feed."))
     if errors:
         raise ValidationFailed(errors)
-    latest = int(await db.scalar(select(func.coalesce(func.max(feed_t.c.seq), 0))) or 0)
+    horizon = await feed_horizon(db)
+    latest = max(int(await db.scalar(select(func.coalesce(func.max(feed_t.c.seq), 0))) or 0), horizon)
     if after_seq > latest:
         raise ValidationFailed(
             FieldError("after", "The cursor points past the end of the feed; it does not exist here.")
+        )
+    if after is not None and after_seq < horizon:
+        oldest = rules.encode_cursor(horizon, cursor_key)
+        raise Gone(
+            "Events after this cursor have been removed from the feed under the retention policy, so "
+            "reading on from it would skip them. Start again from the oldest event kept: ask with "
+            f"?after={oldest} (or without ?after=), and reconcile anything you may have missed "
+            "through the detail endpoints.",
+            extra={"oldest": oldest},
         )
     contexts = rules.allowed_contexts(actor.scopes) if client_pk != NO_CLIENT else []
     items: list[FeedEvent] = []

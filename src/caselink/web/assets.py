@@ -21,6 +21,10 @@ ASSET_SOURCES = {
     "moj-frontend.min.css": "@ministryofjustice/frontend/moj/moj-frontend.min.css",
     "moj-frontend.min.js": "@ministryofjustice/frontend/moj/moj-frontend.min.js",
     "htmx.min.js": "htmx.org/dist/htmx.min.js",
+    # The interactive API reference (/developers/api), served from here rather than a CDN.
+    "swagger-ui.css": "swagger-ui-dist/swagger-ui.css",
+    "swagger-ui-bundle.js": "swagger-ui-dist/swagger-ui-bundle.js",
+    "api-reference.js": "web:api-reference.js",
     "application.css": "web:application.css",
 }
 

@@ -6,6 +6,8 @@ pages live in ``web/templates``. The GOV.UK macros come from govuk-frontend-jinj
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -13,6 +15,7 @@ from typing import Any
 import jinja2
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
 from starlette.responses import HTMLResponse
 
 from caselink.platform.errors import FieldError
@@ -62,6 +65,38 @@ def _template_dirs() -> list[str]:
     return dirs
 
 
+# Layout fragments that are the same on every page (the GOV.UK header and footer) or on every page
+# with the same navigation: rendered once per process, then reused. Bounded: the keys are few
+# (one per set of visible navigation items and active item), but never let it grow without limit.
+_FRAGMENT_CACHE_LIMIT = 512
+_fragments: dict[str, Markup] = {}
+
+
+def cached_fragment(*key: Any, caller: Callable[[], Markup]) -> Markup:
+    """``{% call cached_fragment("name", inputs...) %}...{% endcall %}``: the body's HTML, rendered
+    the first time these KEY values are seen. The body must depend on nothing but KEY."""
+    if _RELOADING:  # template development: show edits at once
+        return caller()
+    cache_key = repr(key)
+    html = _fragments.get(cache_key)
+    if html is None:
+        if len(_fragments) >= _FRAGMENT_CACHE_LIMIT:
+            _fragments.clear()
+        # The call block's body, already escaped: the environment autoescapes, so it is Markup.
+        html = _fragments[cache_key] = caller()
+    return html
+
+
+def templates_auto_reload() -> bool:
+    """Whether Jinja checks every template's file for changes on each use (a stat() per template
+    per render, ~25 per page with the GOV.UK macros). Off unless CASELINK_TEMPLATE_RELOAD is set
+    (template development): the templates ship with the code, so a release restarts the workers."""
+    return os.environ.get("CASELINK_TEMPLATE_RELOAD", "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+_RELOADING = templates_auto_reload()
+
+
 def build_environment() -> jinja2.Environment:
     loader = jinja2.ChoiceLoader(
         [
@@ -69,8 +104,17 @@ def build_environment() -> jinja2.Environment:
             jinja2.PrefixLoader({"govuk_frontend_jinja": jinja2.PackageLoader("govuk_frontend_jinja")}),
         ]
     )
-    env = jinja2.Environment(loader=loader, autoescape=True, trim_blocks=True, lstrip_blocks=True)
+    env = jinja2.Environment(
+        loader=loader,
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        # Compiled once per process and kept: no LRU eviction (there are a few hundred templates).
+        cache_size=-1,
+        auto_reload=_RELOADING,
+    )
     env.globals["navigation_items"] = navigation_items
+    env.globals["cached_fragment"] = cached_fragment
     return env
 
 

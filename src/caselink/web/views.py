@@ -34,6 +34,14 @@ async def accessibility(request: Request) -> Response:
     return render(request, "accessibility.html", {"page_title": "Accessibility statement"})
 
 
+@router.get("/developers/api")
+async def api_reference(request: Request) -> Response:
+    """The interactive API reference (Swagger UI from our own assets, not a CDN), public like the
+    OpenAPI description it reads."""
+    context = {"page_title": "API reference", "openapi_url": request.app.openapi_url}
+    return render(request, "api_reference.html", context)
+
+
 @router.get("/static/{name}")
 async def static_asset(name: str, request: Request) -> Response:
     asset = request.app.state.assets.by_url_name.get(name)

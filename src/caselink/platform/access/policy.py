@@ -35,6 +35,7 @@ PERMISSIONS: dict[str, str] = {
     "custody:write": "Record receptions, movements, sentence calculations and releases.",
     "custody:read": "See a prison's expected arrivals, roll, upcoming releases and people's custody records.",
     "custody:release_dates": "Enter sentences for release-date calculation and override a calculated date.",
+    "custody:allocate": "Allocate and reallocate prisoners' prison offender managers at your prison.",
     "probation:write": "Manage supervision: allocation, contacts, requirements, enforcement, recall.",
     "probation:read": "See probation cases, caseloads, tiers and the delivery unit's unallocated queue.",
     "probation:allocate": "Allocate probation cases of your delivery unit to practitioners.",
@@ -151,6 +152,8 @@ _ROLE_LIST = [
         "custody:write",
         "custody:read",
         "custody:release_dates",
+        # Offender management is the POMs' own work (there is no head-of-OMU role; decision 0056).
+        "custody:allocate",
         "tasks:read",
         "tasks:manage",
         "assessments:read",
@@ -271,7 +274,8 @@ SCOPES: dict[str, frozenset[str]] = {
         {"prosecution:read", "prosecution:file", "prosecution:charge", "prosecution:manage", "reference:read"}
     ),
     "courts:write": frozenset({"courts:results"}),
-    "custody:write": frozenset({"custody:write", "custody:read"}),
+    # A prison's own system allocating POMs keeps doing so (decision 0056).
+    "custody:write": frozenset({"custody:write", "custody:read", "custody:allocate"}),
     "probation:write": frozenset({"probation:write", "probation:read"}),
     "tasks:read": frozenset({"tasks:read"}),
     "tasks:write": frozenset({"tasks:read", "tasks:manage"}),

@@ -12,11 +12,32 @@ from caselink.platform.access.declare import current_actor
 from caselink.platform.audit import service
 from caselink.platform.audit.rules import parse_query
 from caselink.platform.errors import FieldError, ValidationFailed
+from caselink.platform.openapi import example_response
 
 router = APIRouter(tags=["audit"], dependencies=[Depends(requires("audit:read"))])
 
+AUDIT_PAGE_EXAMPLE: dict[str, Any] = {
+    "items": [
+        {
+            "id": 1804412,
+            "occurred_at": "2026-03-10T10:21:07.412000+00:00",
+            "actor": {"kind": "staff", "id": 77, "label": "staff:a.khan"},
+            "client_id": None,
+            "action": "person.read",
+            "subject": {"type": "person", "id": "4211"},
+            "outcome": "allowed",
+            "request_id": "3c9a1f0d2b7e4e58",
+            "detail": {"part": "record"},
+            "sealed": True,
+        }
+    ],
+    "page": 1,
+    "page_size": 50,
+    "has_next": False,
+}
 
-@router.get("/audit/events")
+
+@router.get("/audit/events", responses=example_response(AUDIT_PAGE_EXAMPLE))
 async def list_audit_events(
     request: Request,
     db: DbSession,

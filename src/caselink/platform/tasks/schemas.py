@@ -10,7 +10,26 @@ from caselink.platform.tasks.rules import OwnerType, Priority, SubjectType, Task
 
 
 class TaskCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "type": "probation.initial_appointment",
+                    "title": "Arrange the first supervision appointment",
+                    "description": "Community order made at Westminster Magistrates' Court on 10 March 2026",
+                    "subject_type": "person",
+                    "subject_id": "4211",
+                    "owner_type": "staff",
+                    "owner_id": 77,
+                    "due_in_working_days": 5,
+                    "due_from": "2026-03-10",
+                    "priority": 2,
+                    "team_id": 41,
+                }
+            ]
+        },
+        extra="forbid",
+    )
 
     type: str = Field(min_length=3, max_length=80, description="What kind of task, e.g. probation.initial_appointment")
     title: str = Field(min_length=1, max_length=200)
@@ -30,7 +49,14 @@ class TaskCreate(BaseModel):
 
 
 class TaskReassign(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"owner_type": "team", "owner_id": 41, "reason": "Practitioner on leave; back to the team queue"}
+            ]
+        },
+        extra="forbid",
+    )
 
     owner_type: OwnerType
     owner_id: int = Field(gt=0)
@@ -38,13 +64,45 @@ class TaskReassign(BaseModel):
 
 
 class TaskComplete(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"outcome": "First appointment booked for 13 March 2026 at 10:00, Barking probation office"}]
+        },
+        extra="forbid",
+    )
 
     outcome: str = Field(min_length=1, max_length=2000)
 
 
 class TaskOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 20871,
+                    "type": "probation.initial_appointment",
+                    "title": "Arrange the first supervision appointment",
+                    "description": "Community order made at Westminster Magistrates' Court on 10 March 2026",
+                    "subject_type": "person",
+                    "subject_id": "4211",
+                    "owner_type": "staff",
+                    "owner_id": 77,
+                    "team_id": 41,
+                    "unit_id": 301,
+                    "due_date": "2026-03-15",
+                    "due_basis": "5 working days from 2026-03-10",
+                    "priority": 2,
+                    "status": "open",
+                    "overdue": False,
+                    "outcome": None,
+                    "completed_at": None,
+                    "created_by": "caselink:courts.sentence_handoff",
+                    "created_at": "2026-03-10T14:06:00Z",
+                }
+            ]
+        },
+        from_attributes=True,
+    )
 
     id: int
     type: str
@@ -68,6 +126,41 @@ class TaskOut(BaseModel):
 
 
 class TaskPageOut(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "items": [
+                        {
+                            "id": 20871,
+                            "type": "probation.initial_appointment",
+                            "title": "Arrange the first supervision appointment",
+                            "description": "Community order made at Westminster Magistrates' Court on 10 March 2026",
+                            "subject_type": "person",
+                            "subject_id": "4211",
+                            "owner_type": "staff",
+                            "owner_id": 77,
+                            "team_id": 41,
+                            "unit_id": 301,
+                            "due_date": "2026-03-15",
+                            "due_basis": "5 working days from 2026-03-10",
+                            "priority": 2,
+                            "status": "open",
+                            "overdue": False,
+                            "outcome": None,
+                            "completed_at": None,
+                            "created_by": "caselink:courts.sentence_handoff",
+                            "created_at": "2026-03-10T14:06:00Z",
+                        }
+                    ],
+                    "page": 1,
+                    "page_size": 50,
+                    "total": 1,
+                }
+            ]
+        }
+    )
+
     items: list[TaskOut]
     page: int
     page_size: int
@@ -88,4 +181,44 @@ class HistoryOut(BaseModel):
 
 
 class TaskDetailOut(TaskOut):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": 20871,
+                    "type": "probation.initial_appointment",
+                    "title": "Arrange the first supervision appointment",
+                    "description": "Community order made at Westminster Magistrates' Court on 10 March 2026",
+                    "subject_type": "person",
+                    "subject_id": "4211",
+                    "owner_type": "staff",
+                    "owner_id": 77,
+                    "team_id": 41,
+                    "unit_id": 301,
+                    "due_date": "2026-03-15",
+                    "due_basis": "5 working days from 2026-03-10",
+                    "priority": 2,
+                    "status": "open",
+                    "overdue": False,
+                    "outcome": None,
+                    "completed_at": None,
+                    "created_by": "caselink:courts.sentence_handoff",
+                    "created_at": "2026-03-10T14:06:00Z",
+                    "history": [
+                        {
+                            "at": "2026-03-10T14:06:00Z",
+                            "action": "created",
+                            "actor": "caselink:courts.sentence_handoff",
+                            "from_owner_type": None,
+                            "from_owner_id": None,
+                            "to_owner_type": "staff",
+                            "to_owner_id": 77,
+                            "note": None,
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+
     history: list[HistoryOut]

@@ -67,6 +67,7 @@ async def _audit(
 
 
 async def _emit(db: AsyncSession, event_type: str, task: Task, data: dict[str, Any]) -> None:
+    from caselink.organisations.service import event_area_of
     from caselink.platform.events.service import emit
 
     person_ids = {"person": task.subject_id} if task.subject_type == SubjectType.PERSON else {}
@@ -75,7 +76,7 @@ async def _emit(db: AsyncSession, event_type: str, task: Task, data: dict[str, A
         event_type,
         f"task/{task.id}",
         person_ids=person_ids,
-        data={"taskId": task.id, "taskType": task.type, **data},
+        data={"taskId": task.id, "taskType": task.type, **data, **await event_area_of(db, task.unit_id)},
         detail_url=f"/api/v1/tasks/{task.id}",
     )
 
@@ -492,11 +493,7 @@ async def _lock(db: AsyncSession, actor: Actor, task_id: int, action: str) -> Ta
     return task
 
 
-async def reassign_task(
-    db: AsyncSession, actor: Actor, task_id: int, owner_type: str, owner_id: int, reason: str | None = None
-) -> TaskView:
-    """Give a task to another member of staff, team or unit (allocation is reassigning a team's task
-    to one of its members). Keeps a history row, audited, emits tasks.task.reassigned; commits."""
+def _reassign_errors(owner_type: str, owner_id: int | None, reason: str | None) -> list[FieldError]:
     errors = []
     if owner_type not in {o.value for o in OwnerType}:
         errors.append(FieldError("owner_type", "Choose who the task goes to: a member of staff, a team or a unit."))
@@ -504,11 +501,14 @@ async def reassign_task(
         errors.append(FieldError("owner_id", "Enter the id of the member of staff, team or unit."))
     if reason is not None and len(reason) > 500:
         errors.append(FieldError("reason", "Reason must be 500 characters or fewer."))
-    if errors:
-        raise ValidationFailed(errors)
-    task = await _lock(db, actor, task_id, "task.reassign")
-    if task.owner_type == owner_type and task.owner_id == owner_id:
-        raise ValidationFailed(FieldError("owner_id", "The task already belongs to them; choose someone else."))
+    return errors
+
+
+async def _apply_reassign(
+    db: AsyncSession, actor: Actor, task: Task, owner_type: str, owner_id: int, reason: str | None
+) -> TaskView:
+    """Move TASK (locked, active) to its new owner: history row, audit entry and
+    ``tasks.task.reassigned``, flushed in the caller's transaction (no commit)."""
     keep_team, keep_unit = (task.team_id, task.unit_id) if owner_type == OwnerType.STAFF else (None, None)
     team_id, unit_id = await _placement(db, owner_type, owner_id, keep_team, keep_unit)
     previous = (task.owner_type, task.owner_id)
@@ -518,7 +518,7 @@ async def reassign_task(
     note = (reason or "").strip() or None
     db.add(
         TaskHistory(
-            task_id=task_id,
+            task_id=task.id,
             action="reassigned",
             actor=actor.audit_label,
             from_owner_type=previous[0],
@@ -532,7 +532,7 @@ async def reassign_task(
         db,
         actor,
         "task.reassign",
-        task_id,
+        task.id,
         {"from": f"{previous[0]}:{previous[1]}", "to": f"{owner_type}:{owner_id}", "reason": note},
     )
     await _emit(
@@ -542,9 +542,44 @@ async def reassign_task(
         {"from": {"type": previous[0], "id": previous[1]}, "to": {"type": owner_type, "id": owner_id}},
     )
     await db.flush()
-    view = _view(task, today())
+    return _view(task, today())
+
+
+async def reassign_task(
+    db: AsyncSession, actor: Actor, task_id: int, owner_type: str, owner_id: int, reason: str | None = None
+) -> TaskView:
+    """Give a task to another member of staff, team or unit (allocation is reassigning a team's task
+    to one of its members). Keeps a history row, audited, emits tasks.task.reassigned; commits.
+    Services reassigning inside their own transaction use ``reassign_in_transaction``."""
+    errors = _reassign_errors(owner_type, owner_id, reason)
+    if errors:
+        raise ValidationFailed(errors)
+    task = await _lock(db, actor, task_id, "task.reassign")
+    if task.owner_type == owner_type and task.owner_id == owner_id:
+        raise ValidationFailed(FieldError("owner_id", "The task already belongs to them; choose someone else."))
+    view = await _apply_reassign(db, actor, task, owner_type, owner_id, reason)
     await db.commit()
     return view
+
+
+async def reassign_in_transaction(
+    db: AsyncSession, actor: Actor, task_id: int, owner_type: str, owner_id: int, reason: str | None = None
+) -> TaskView | None:
+    """For services: reassign a task as part of the caller's own change (allocating a case hands its
+    first-appointment task to the practitioner), with the same history row, audit entry and
+    ``tasks.task.reassigned`` as ``reassign_task`` but no commit, so the change, the reassignment
+    and their audit are kept or lost together. No scope check: the caller has already checked the
+    actor may make the change. Returns None (and changes nothing) when the task no longer exists, is
+    no longer active, or already belongs to the new owner."""
+    errors = _reassign_errors(owner_type, owner_id, reason)
+    if errors:
+        raise ValidationFailed(errors)
+    task = await db.scalar(select(Task).where(Task.id == task_id).with_for_update())
+    if task is None or task.status not in ACTIVE:
+        return None
+    if task.owner_type == owner_type and task.owner_id == owner_id:
+        return None
+    return await _apply_reassign(db, actor, task, owner_type, owner_id, reason)
 
 
 async def complete_task(db: AsyncSession, actor: Actor, task_id: int, outcome: str) -> TaskView:
