@@ -28,12 +28,20 @@ def first_segment(path: str) -> str:
     return path[1:].split("/", 1)[0]
 
 
-def _route_paths(router_route: Any) -> Iterable[str | None]:
-    for context in router_route.effective_route_contexts():
-        path = getattr(context, "path_format", None)
-        if path is None:
-            path = getattr(getattr(context, "starlette_route", None), "path", None)
-        yield path
+def _route_paths(router_route: Any, prefix: str | None = None) -> Iterable[str | None]:
+    """The full paths of an included router's routes (None for one whose path cannot be read), read
+    from the routes and the include prefixes. Not through FastAPI's effective route contexts: it
+    builds those lazily, on a route's first use, and building them all here cost ~1 s per app."""
+    prefix = router_route.include_context.prefix if prefix is None else prefix
+    router = router_route.original_router
+    if getattr(router, "_low_priority_routes", None):
+        yield None  # routes matched after all others (frontend groups): do not guard this router
+    for route in router.routes:
+        if hasattr(route, "original_router"):  # a router included in this one
+            yield from _route_paths(route, prefix + route.include_context.prefix)
+            continue
+        path = getattr(route, "path", None)
+        yield prefix + path if isinstance(path, str) else None
 
 
 def first_segments(router_route: Any) -> frozenset[str] | None:
@@ -77,5 +85,5 @@ def _guard(route: Any) -> None:
 def skip_unreachable_routers(app: FastAPI) -> None:
     """Call once every router is included (create_app)."""
     for route in app.router.routes:
-        if hasattr(route, "effective_route_contexts") and hasattr(route, "original_router"):
+        if hasattr(route, "original_router") and hasattr(route, "include_context"):
             _guard(route)
