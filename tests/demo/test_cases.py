@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from typing import Any
 
-import asyncpg
 import pytest
 from sqlalchemy.ext.asyncio import AsyncSession
+from tests.demo.demo_helpers import demo_actor, fetch, no_demo_data_after, run  # noqa: F401 - a fixture
 
 from caselink.courts import service as courts_service
 from caselink.courts.rules import TrialEffectiveness, TrialReason
 from caselink.custody import service as custody_service
-from caselink.demo.cases import LONDON, delete_demo_cases
-from caselink.demo.service import asyncpg_dsn, load_demo_people
+from caselink.demo.cases import LONDON
+from caselink.demo.service import load_demo_people
 from caselink.people.rules import parse_urn
-from caselink.platform.access import Actor
-from caselink.platform.access.actor import ActorKind
 from caselink.prosecution import service as prosecution_service
 from caselink.reporting import service as reporting_service
 
@@ -26,62 +22,9 @@ pytestmark = pytest.mark.usefixtures("reference_loaded", "no_demo_data_after")
 PEOPLE = 300
 
 
-def _run(coro: Any) -> Any:
-    return asyncio.run(coro)
-
-
-async def _fetch(database_url: str, query: str, *args: Any) -> list[asyncpg.Record]:
-    conn = await asyncpg.connect(asyncpg_dsn(database_url))
-    try:
-        return list(await conn.fetch(query, *args))
-    finally:
-        await conn.close()
-
-
-async def _clean(database_url: str) -> None:
-    conn = await asyncpg.connect(asyncpg_dsn(database_url))
-    try:
-        async with conn.transaction():
-            await delete_demo_cases(conn)
-            await conn.execute("DELETE FROM persons WHERE is_demo")
-    finally:
-        await conn.close()
-
-
-@pytest.fixture
-def no_demo_data_after(database_url: str) -> Iterator[None]:
-    """The loader commits on its own connection: leave the shared test database clean."""
-    yield
-    _run(_clean(database_url))
-
-
 @pytest.fixture
 def loaded(database_url: str) -> None:
-    _run(load_demo_people(database_url, PEOPLE, seed=7, replace=True, cases_fraction=0.3))
-
-
-async def _demo_actor(db: AsyncSession, username: str) -> Actor:
-    from sqlalchemy import text
-
-    row = (
-        await db.execute(
-            text(
-                "SELECT s.id, s.username, s.roles, u.id AS unit_id, u.code, u.agency, u.region "
-                "FROM staff s JOIN organisation_units u ON u.id = s.unit_id WHERE s.username = :name"
-            ),
-            {"name": username},
-        )
-    ).one()
-    return Actor(
-        kind=ActorKind.STAFF,
-        id=row.id,
-        name=row.username,
-        roles=frozenset(row.roles),
-        agency=row.agency,
-        unit_id=row.unit_id,
-        unit_code=row.code,
-        region=row.region,
-    )
+    run(load_demo_people(database_url, PEOPLE, seed=7, replace=True, cases_fraction=0.3))
 
 
 def _today() -> date:
@@ -90,7 +33,7 @@ def _today() -> date:
 
 @pytest.mark.usefixtures("loaded")
 async def test_the_demo_lawyer_has_cases_by_next_hearing(db: AsyncSession) -> None:
-    lawyer = await _demo_actor(db, "demo.cps-lawyer")
+    lawyer = await demo_actor(db, "demo.cps-lawyer")
     found = await prosecution_service.lawyer_cases(db, lawyer)
     assert found.total > 0
     assert all(item.defendant_names for item in found.items)
@@ -104,7 +47,7 @@ async def test_the_demo_lawyer_has_cases_by_next_hearing(db: AsyncSession) -> No
 
 @pytest.mark.usefixtures("loaded")
 async def test_the_demo_court_has_daily_lists_around_today(db: AsyncSession) -> None:
-    clerk = await _demo_actor(db, "demo.court-clerk")
+    clerk = await demo_actor(db, "demo.court-clerk")
     assert clerk.unit_id is not None
     days = [_today() + timedelta(days=n) for n in range(8)]
     lists = [await courts_service.daily_list(db, clerk, clerk.unit_id, day) for day in days]
@@ -117,7 +60,7 @@ async def test_the_demo_court_has_daily_lists_around_today(db: AsyncSession) -> 
 
 @pytest.mark.usefixtures("loaded")
 async def test_the_demo_prison_has_a_roll(db: AsyncSession) -> None:
-    clerk = await _demo_actor(db, "demo.prison-records-clerk")
+    clerk = await demo_actor(db, "demo.prison-records-clerk")
     roll = await custody_service.roll(db, clerk, None)
     assert roll.total > 0
     assert all(entry.prison_number and entry.location for entry in roll.items)
@@ -125,7 +68,7 @@ async def test_the_demo_prison_has_a_roll(db: AsyncSession) -> None:
 
 @pytest.mark.usefixtures("loaded")
 async def test_the_demo_lawyers_area_has_outcome_measures_for_the_year(db: AsyncSession) -> None:
-    lawyer = await _demo_actor(db, "demo.cps-lawyer")
+    lawyer = await demo_actor(db, "demo.cps-lawyer")
     assert lawyer.unit_code is not None
     today = _today()
     dashboard = await reporting_service.outcome_dashboard(
@@ -137,16 +80,16 @@ async def test_the_demo_lawyers_area_has_outcome_measures_for_the_year(db: Async
 @pytest.mark.usefixtures("loaded")
 def test_rows_keep_the_services_invariants(database_url: str) -> None:
     # Laid charges of a concluded case have all ended; every finalised defendant's charges have outcomes.
-    open_in_concluded = _run(
-        _fetch(
+    open_in_concluded = run(
+        fetch(
             database_url,
             "SELECT count(*) AS n FROM charges c JOIN prosecution_cases p ON p.id = c.case_id "
             "WHERE p.status = 'concluded' AND c.status = 'charged'",
         )
     )
     assert open_in_concluded[0]["n"] == 0
-    missing_outcomes = _run(
-        _fetch(
+    missing_outcomes = run(
+        fetch(
             database_url,
             "SELECT count(*) AS n FROM court_finalisations f JOIN charges c ON c.defendant_id = f.defendant_id "
             "LEFT JOIN court_charge_outcomes o ON o.charge_id = c.id "
@@ -155,8 +98,8 @@ def test_rows_keep_the_services_invariants(database_url: str) -> None:
     )
     assert missing_outcomes[0]["n"] == 0
     # The next hearing kept on a case is its earliest listed hearing from today on.
-    wrong_next = _run(
-        _fetch(
+    wrong_next = run(
+        fetch(
             database_url,
             """
             SELECT count(*) AS n FROM prosecution_cases p
@@ -170,8 +113,8 @@ def test_rows_keep_the_services_invariants(database_url: str) -> None:
     )
     assert wrong_next[0]["n"] == 0
     # Trial records carry the courts' own effectiveness and reason values, each reason of its kind.
-    trials = _run(
-        _fetch(
+    trials = run(
+        fetch(
             database_url,
             "SELECT DISTINCT trial_effectiveness, trial_reason FROM court_hearings "
             "WHERE trial_effectiveness IS NOT NULL",
@@ -185,8 +128,8 @@ def test_rows_keep_the_services_invariants(database_url: str) -> None:
 
 def _fingerprint(database_url: str) -> list[tuple[Any, ...]]:
     """The cases as a person sees them (no ids, which depend on the sequences)."""
-    rows = _run(
-        _fetch(
+    rows = run(
+        fetch(
             database_url,
             """
             SELECT p.urn, p.status, p.custody_status, p.allocated_lawyer_id IS NOT NULL AS allocated,
@@ -203,10 +146,10 @@ def _fingerprint(database_url: str) -> list[tuple[Any, ...]]:
 
 
 def test_the_same_seed_gives_the_same_cases(database_url: str) -> None:
-    _run(load_demo_people(database_url, 120, seed=11, replace=True, cases_fraction=0.5))
+    run(load_demo_people(database_url, 120, seed=11, replace=True, cases_fraction=0.5))
     first = _fingerprint(database_url)
-    _run(load_demo_people(database_url, 120, seed=11, replace=True, cases_fraction=0.5))
+    run(load_demo_people(database_url, 120, seed=11, replace=True, cases_fraction=0.5))
     assert _fingerprint(database_url) == first
     assert len(first) == 60
-    _run(load_demo_people(database_url, 120, seed=12, replace=True, cases_fraction=0.5))
+    run(load_demo_people(database_url, 120, seed=12, replace=True, cases_fraction=0.5))
     assert _fingerprint(database_url) != first

@@ -4,83 +4,28 @@ and a delete that leaves nothing behind."""
 
 from __future__ import annotations
 
-import asyncio
 import re
-from collections.abc import Iterator
 from datetime import date, datetime, timedelta
-from typing import Any
 
-import asyncpg
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
+from tests.demo.demo_helpers import clean, demo_actor, fetch, no_demo_data_after, run  # noqa: F401 - a fixture
 from tests.people.people_factory import client_as
 
-from caselink.demo.cases import LONDON, delete_demo_cases, delete_demo_people
+from caselink.demo.cases import LONDON
 from caselink.demo.probation import DEMO_STAFF_PREFIX
-from caselink.demo.service import asyncpg_dsn, load_demo_people
-from caselink.platform.access import Actor
-from caselink.platform.access.actor import ActorKind
+from caselink.demo.service import load_demo_people
 
 pytestmark = pytest.mark.usefixtures("reference_loaded", "no_demo_data_after")
 PEOPLE = 600
 DEMO_PROBATION = "SELECT c.id FROM probation_cases c JOIN persons p ON p.id = c.person_id WHERE p.is_demo"
 
 
-def _run(coro: Any) -> Any:
-    return asyncio.run(coro)
-
-
-async def _fetch(database_url: str, query: str, *args: Any) -> list[asyncpg.Record]:
-    conn = await asyncpg.connect(asyncpg_dsn(database_url))
-    try:
-        return list(await conn.fetch(query, *args))
-    finally:
-        await conn.close()
-
-
-async def _clean(database_url: str) -> None:
-    conn = await asyncpg.connect(asyncpg_dsn(database_url))
-    try:
-        async with conn.transaction():
-            await delete_demo_cases(conn)
-            await delete_demo_people(conn)
-    finally:
-        await conn.close()
-
-
-@pytest.fixture
-def no_demo_data_after(database_url: str) -> Iterator[None]:
-    yield
-    _run(_clean(database_url))
-
-
 @pytest.fixture
 def loaded(database_url: str) -> None:
-    _run(load_demo_people(database_url, PEOPLE, seed=5, replace=True, cases_fraction=0.3))
-
-
-async def _demo_actor(db: AsyncSession, username: str) -> Actor:
-    row = (
-        await db.execute(
-            text(
-                "SELECT s.id, s.username, s.roles, u.id AS unit_id, u.code, u.agency, u.region "
-                "FROM staff s JOIN organisation_units u ON u.id = s.unit_id WHERE s.username = :name"
-            ),
-            {"name": username},
-        )
-    ).one()
-    return Actor(
-        kind=ActorKind.STAFF,
-        id=row.id,
-        name=row.username,
-        roles=frozenset(row.roles),
-        agency=row.agency,
-        unit_id=row.unit_id,
-        unit_code=row.code,
-        region=row.region,
-    )
+    run(load_demo_people(database_url, PEOPLE, seed=5, replace=True, cases_fraction=0.3))
 
 
 TIER_TAG = re.compile(r'<strong class="govuk-tag">([A-D][0-3])</strong>')
@@ -90,7 +35,7 @@ SESSION_LINK = re.compile(r'href="/probation/upw/sessions/(\d+)"')
 
 @pytest.mark.usefixtures("loaded")
 async def test_the_demo_practitioner_has_a_caseload_with_tiers_and_appointments(app: FastAPI, db: AsyncSession) -> None:
-    practitioner = await _demo_actor(db, "demo.probation-practitioner")
+    practitioner = await demo_actor(db, "demo.probation-practitioner")
     async with client_as(app, practitioner) as web:
         page = await web.get("/probation/caseload")
         assert page.status_code == 200
@@ -121,7 +66,7 @@ async def test_the_demo_practitioner_has_a_caseload_with_tiers_and_appointments(
 
 @pytest.mark.usefixtures("loaded")
 async def test_the_demo_unit_has_a_queue_and_a_team(app: FastAPI, db: AsyncSession) -> None:
-    senior = await _demo_actor(db, "demo.senior-probation-officer")
+    senior = await demo_actor(db, "demo.senior-probation-officer")
     async with client_as(app, senior) as web:
         team = await web.get("/probation/team")
         assert team.status_code == 200
@@ -132,7 +77,7 @@ async def test_the_demo_unit_has_a_queue_and_a_team(app: FastAPI, db: AsyncSessi
 
 @pytest.mark.usefixtures("loaded")
 async def test_the_upw_supervisor_sees_sessions_with_places(app: FastAPI, db: AsyncSession) -> None:
-    supervisor = await _demo_actor(db, "demo.unpaid-work-supervisor")
+    supervisor = await demo_actor(db, "demo.unpaid-work-supervisor")
     async with client_as(app, supervisor) as web:
         page = await web.get("/probation/upw/sessions")
         assert page.status_code == 200
@@ -145,8 +90,8 @@ async def test_the_upw_supervisor_sees_sessions_with_places(app: FastAPI, db: As
 @pytest.mark.usefixtures("loaded")
 def test_about_a_year_of_contacts_with_counters_that_match(database_url: str) -> None:
     today = datetime.now(LONDON).date()
-    (span,) = _run(
-        _fetch(
+    (span,) = run(
+        fetch(
             database_url,
             f"""
             SELECT min(starts_at)::date AS first, max(starts_at)::date AS last, count(*) AS contacts,
@@ -163,8 +108,8 @@ def test_about_a_year_of_contacts_with_counters_that_match(database_url: str) ->
     assert span["complied"] > 0.8 * (span["contacts"] - span["booked"]) * 0.9
     assert span["failed"] and span["booked"]
     # Each failure led to enforcement; hours and RAR days credited match the contacts.
-    mismatched = _run(
-        _fetch(
+    mismatched = run(
+        fetch(
             database_url,
             f"""
             SELECT r.id FROM probation_requirements r
@@ -178,8 +123,8 @@ def test_about_a_year_of_contacts_with_counters_that_match(database_url: str) ->
         )
     )
     assert mismatched == []
-    (actions,) = _run(
-        _fetch(
+    (actions,) = run(
+        fetch(
             database_url,
             f"""
             SELECT count(*) FILTER (WHERE a.id IS NULL) AS missing, count(a.id) AS actions
@@ -191,8 +136,8 @@ def test_about_a_year_of_contacts_with_counters_that_match(database_url: str) ->
     )
     assert actions["missing"] == 0 and actions["actions"] > 0
     # Every case has a tier from its person's latest assessment.
-    (untiered,) = _run(
-        _fetch(
+    (untiered,) = run(
+        fetch(
             database_url,
             f"""
             SELECT count(*) FILTER (WHERE c.tier IS NULL) AS untiered,
@@ -207,11 +152,11 @@ def test_about_a_year_of_contacts_with_counters_that_match(database_url: str) ->
 
 @pytest.mark.usefixtures("loaded")
 def test_delete_removes_every_probation_row(database_url: str) -> None:
-    (before,) = _run(_fetch(database_url, f"SELECT count(*) AS n FROM ({DEMO_PROBATION}) c"))
+    (before,) = run(fetch(database_url, f"SELECT count(*) AS n FROM ({DEMO_PROBATION}) c"))
     assert before["n"] > 0
-    _run(_clean(database_url))
-    (after,) = _run(
-        _fetch(
+    run(clean(database_url))
+    (after,) = run(
+        fetch(
             database_url,
             """
             SELECT (SELECT count(*) FROM probation_cases c JOIN persons p ON p.id = c.person_id WHERE p.is_demo)
@@ -232,7 +177,7 @@ def test_delete_removes_every_probation_row(database_url: str) -> None:
 async def test_the_demo_prison_offender_manager_has_prisoners_and_the_prison_an_unallocated_list(
     app: FastAPI, db: AsyncSession
 ) -> None:
-    pom = await _demo_actor(db, "demo.prison-offender-manager")
+    pom = await demo_actor(db, "demo.prison-offender-manager")
     mine = await db.scalar(
         text(
             "SELECT count(*) FROM custody_offender_manager_allocations a "

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -59,28 +60,25 @@ class SuspendRequest(BaseModel):
     reason: str = Field(min_length=1, max_length=500)
 
 
+STAFF_EXAMPLE: dict[str, Any] = {
+    "id": 77,
+    "username": "a.khan",
+    "display_name": "Amira Khan",
+    "email": "amira.khan@justice.gov.uk",
+    "unit_code": "PS-LDN-BDH",
+    "unit_name": "Barking, Dagenham and Havering",
+    "agency": "probation",
+    "roles": ["probation_practitioner"],
+    "team_codes": ["OM-A"],
+    "status": "active",
+    "suspended_reason": None,
+    "mfa_enrolled": True,
+    "last_sign_in_at": "2026-03-10T08:02:00Z",
+}
+
+
 class StaffOut(BaseModel):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "id": 77,
-                    "username": "a.khan",
-                    "display_name": "Amira Khan",
-                    "email": "amira.khan@justice.gov.uk",
-                    "unit_code": "PS-LDN-BDH",
-                    "unit_name": "Barking, Dagenham and Havering",
-                    "agency": "probation",
-                    "roles": ["probation_practitioner"],
-                    "team_codes": ["OM-A"],
-                    "status": "active",
-                    "suspended_reason": None,
-                    "mfa_enrolled": True,
-                    "last_sign_in_at": "2026-03-10T08:02:00Z",
-                }
-            ]
-        }
-    )
+    model_config = ConfigDict(json_schema_extra={"examples": [STAFF_EXAMPLE]})
 
     id: int
     username: str
@@ -102,17 +100,7 @@ class StaffCreated(StaffOut):
         json_schema_extra={
             "examples": [
                 {
-                    "id": 77,
-                    "username": "a.khan",
-                    "display_name": "Amira Khan",
-                    "email": "amira.khan@justice.gov.uk",
-                    "unit_code": "PS-LDN-BDH",
-                    "unit_name": "Barking, Dagenham and Havering",
-                    "agency": "probation",
-                    "roles": ["probation_practitioner"],
-                    "team_codes": ["OM-A"],
-                    "status": "active",
-                    "suspended_reason": None,
+                    **STAFF_EXAMPLE,
                     "mfa_enrolled": False,
                     "last_sign_in_at": None,
                     "setup_url": (

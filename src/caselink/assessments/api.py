@@ -10,10 +10,10 @@ from caselink.assessments import service
 from caselink.assessments.schemas import AssessmentIn, AssessmentOut, ReturnIn
 from caselink.db.session import DbSession
 from caselink.platform.access import Actor, requires
+from caselink.platform.openapi import PROBLEM
 
 router = APIRouter(prefix="/assessments", tags=["assessments"])
 
-PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {"schema": {"type": "object"}}}}
 ERRORS: dict[int | str, dict[str, Any]] = {
     403: {**PROBLEM, "description": "Not allowed"},
     404: {**PROBLEM, "description": "No such assessment or person"},

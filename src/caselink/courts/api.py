@@ -25,11 +25,10 @@ from caselink.courts.schemas import (
 )
 from caselink.db.session import DbSession
 from caselink.platform.access import Actor, requires
-from caselink.platform.openapi import example_response
+from caselink.platform.openapi import PROBLEM, example_response
 
 router = APIRouter(prefix="/courts", tags=["courts"])
 
-PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {"schema": {"type": "object"}}}}
 ERRORS: dict[int | str, dict[str, Any]] = {
     403: {**PROBLEM, "description": "Not your court"},
     404: {**PROBLEM, "description": "No such hearing"},

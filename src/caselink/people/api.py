@@ -24,10 +24,10 @@ from caselink.people.schemas import (
 )
 from caselink.platform.access import Actor, requires
 from caselink.platform.errors import FieldError, ValidationFailed
+from caselink.platform.openapi import PROBLEM
 
 router = APIRouter(tags=["people"])
 
-PROBLEM = {"model": None, "content": {"application/problem+json": {"schema": {"type": "object"}}}}
 Reader = Annotated[Actor, Depends(requires("people:read"))]
 Writer = Annotated[Actor, Depends(requires("people:write"))]
 

@@ -24,10 +24,10 @@ from caselink.people.details_schemas import (
     HistoryPage,
 )
 from caselink.platform.access import Actor, requires
+from caselink.platform.openapi import PROBLEM
 
 router = APIRouter(tags=["people"])
 
-PROBLEM: dict[str, Any] = {"model": None, "content": {"application/problem+json": {"schema": {"type": "object"}}}}
 ERRORS: dict[int | str, dict[str, Any]] = {
     403: {**PROBLEM, "description": "The person is under limited access the caller is not allowed past"},
     404: {**PROBLEM, "description": "No such person (or address, contact detail)"},

@@ -18,11 +18,10 @@ from caselink.people.registration_schemas import (
     LiftIn,
 )
 from caselink.platform.access import Actor, requires
-from caselink.platform.openapi import example_response
+from caselink.platform.openapi import PROBLEM, example_response
 
 router = APIRouter(tags=["people"])
 
-PROBLEM = {"model": None, "content": {"application/problem+json": {"schema": {"type": "object"}}}}
 ERRORS: dict[int | str, dict[str, Any]] = {
     403: {**PROBLEM, "description": "Not allowed, or the person is limited-access (detail: the message to show)"},
     404: {**PROBLEM, "description": "No such person or registration"},

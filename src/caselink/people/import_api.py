@@ -10,10 +10,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from caselink.db.session import DbSession
 from caselink.people import importer
 from caselink.platform.access import Actor, requires
+from caselink.platform.openapi import PROBLEM
 
 router = APIRouter(tags=["people"])
 Writer = Annotated[Actor, Depends(requires("people:write"))]
-PROBLEM = {"model": None, "content": {"application/problem+json": {"schema": {"type": "object"}}}}
 
 
 class ImportRow(BaseModel):

@@ -18,10 +18,10 @@ from caselink.people.merge_schemas import (
 )
 from caselink.platform.access import Actor, requires
 from caselink.platform.errors import FieldError, ValidationFailed
+from caselink.platform.openapi import PROBLEM
 
 router = APIRouter(tags=["people"])
 
-PROBLEM = {"model": None, "content": {"application/problem+json": {"schema": {"type": "object"}}}}
 Reader = Annotated[Actor, Depends(requires("people:read"))]
 Merger = Annotated[Actor, Depends(requires("people:merge"))]
 

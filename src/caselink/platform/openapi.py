@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
+# The body of an error answer in a route's ``responses=``: RFC 9457 problem details.
+PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {"schema": {"type": "object"}}}}
+
 
 def example_response(example: Any, status_code: int = 200, description: str | None = None) -> dict[int | str, Any]:
     """``responses=`` entry giving the JSON success response of a route an example."""

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends
 
 from caselink.db.session import DbSession
 from caselink.platform.access import Actor, requires
-from caselink.platform.openapi import example_response
+from caselink.platform.openapi import PROBLEM, example_response
 from caselink.probation import service
 from caselink.probation.schemas import (
     CASELOAD_EXAMPLE,
@@ -23,7 +23,6 @@ from caselink.probation.schemas import (
 
 router = APIRouter(prefix="/probation", tags=["probation"])
 
-PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {"schema": {"type": "object"}}}}
 ERRORS: dict[int | str, dict[str, Any]] = {
     403: {**PROBLEM, "description": "Not your caseload or delivery unit"},
     404: {**PROBLEM, "description": "No such record"},

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse, Response
 
 from caselink.db.session import DbSession
 from caselink.platform.access import Actor, requires
-from caselink.platform.openapi import example_response
+from caselink.platform.openapi import PROBLEM, example_response
 from caselink.probation import plan_service, recall_service
 from caselink.probation import supervision_service as service
 from caselink.probation.supervision_schemas import (
@@ -40,7 +40,6 @@ from caselink.probation.supervision_schemas import (
 
 router = APIRouter(prefix="/probation", tags=["probation supervision"])
 
-PROBLEM: dict[str, Any] = {"content": {"application/problem+json": {"schema": {"type": "object"}}}}
 ERRORS: dict[int | str, dict[str, Any]] = {
     403: {**PROBLEM, "description": "Not your case, or not your role"},
     404: {**PROBLEM, "description": "No such record"},

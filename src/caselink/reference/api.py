@@ -9,14 +9,13 @@ from fastapi import APIRouter, Depends, Query
 from caselink.db.session import DbSession
 from caselink.platform.access import PUBLIC, requires
 from caselink.platform.errors import FieldError, ValidationFailed
+from caselink.platform.openapi import PROBLEM
 from caselink.reference import service
 from caselink.reference.rules import query_problem
 from caselink.reference.schemas import CodeListOut, CodeOut, OffenceOut, OffenceSearchResult
 
 # Standing data is public reference information, not personal data.
 router = APIRouter(tags=["reference"], dependencies=[Depends(requires(PUBLIC))])
-
-PROBLEM = {"model": None, "content": {"application/problem+json": {"schema": {"type": "object"}}}}
 
 
 @router.get(

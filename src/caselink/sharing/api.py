@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 
 from caselink.db.session import DbSession
 from caselink.platform.access import Actor, requires
+from caselink.platform.openapi import PROBLEM
 from caselink.sharing import rules, service
 from caselink.sharing.schemas import (
     DeliveryPage,
@@ -77,10 +78,7 @@ async def rotate_secret(subscription_id: str, actor: Client, db: DbSession) -> S
     "/feed",
     response_model=FeedPage,
     responses={
-        410: {
-            "description": "A cursor older than the feed keeps (retention): restart from the problem's `oldest`.",
-            "content": {"application/problem+json": {"schema": {"type": "object"}}},
-        },
+        410: {**PROBLEM, "description": "A cursor older than the feed keeps (retention): restart from its `oldest`."},
         422: {"description": "A cursor that is malformed or does not exist."},
     },
 )

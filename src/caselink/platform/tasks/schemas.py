@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -74,33 +75,32 @@ class TaskComplete(BaseModel):
     outcome: str = Field(min_length=1, max_length=2000)
 
 
+TASK_EXAMPLE: dict[str, Any] = {
+    "id": 20871,
+    "type": "probation.initial_appointment",
+    "title": "Arrange the first supervision appointment",
+    "description": "Community order made at Westminster Magistrates' Court on 10 March 2026",
+    "subject_type": "person",
+    "subject_id": "4211",
+    "owner_type": "staff",
+    "owner_id": 77,
+    "team_id": 41,
+    "unit_id": 301,
+    "due_date": "2026-03-15",
+    "due_basis": "5 working days from 2026-03-10",
+    "priority": 2,
+    "status": "open",
+    "overdue": False,
+    "outcome": None,
+    "completed_at": None,
+    "created_by": "caselink:courts.sentence_handoff",
+    "created_at": "2026-03-10T14:06:00Z",
+}
+
+
 class TaskOut(BaseModel):
     model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "id": 20871,
-                    "type": "probation.initial_appointment",
-                    "title": "Arrange the first supervision appointment",
-                    "description": "Community order made at Westminster Magistrates' Court on 10 March 2026",
-                    "subject_type": "person",
-                    "subject_id": "4211",
-                    "owner_type": "staff",
-                    "owner_id": 77,
-                    "team_id": 41,
-                    "unit_id": 301,
-                    "due_date": "2026-03-15",
-                    "due_basis": "5 working days from 2026-03-10",
-                    "priority": 2,
-                    "status": "open",
-                    "overdue": False,
-                    "outcome": None,
-                    "completed_at": None,
-                    "created_by": "caselink:courts.sentence_handoff",
-                    "created_at": "2026-03-10T14:06:00Z",
-                }
-            ]
-        },
+        json_schema_extra={"examples": [TASK_EXAMPLE]},
         from_attributes=True,
     )
 
@@ -185,25 +185,7 @@ class TaskDetailOut(TaskOut):
         json_schema_extra={
             "examples": [
                 {
-                    "id": 20871,
-                    "type": "probation.initial_appointment",
-                    "title": "Arrange the first supervision appointment",
-                    "description": "Community order made at Westminster Magistrates' Court on 10 March 2026",
-                    "subject_type": "person",
-                    "subject_id": "4211",
-                    "owner_type": "staff",
-                    "owner_id": 77,
-                    "team_id": 41,
-                    "unit_id": 301,
-                    "due_date": "2026-03-15",
-                    "due_basis": "5 working days from 2026-03-10",
-                    "priority": 2,
-                    "status": "open",
-                    "overdue": False,
-                    "outcome": None,
-                    "completed_at": None,
-                    "created_by": "caselink:courts.sentence_handoff",
-                    "created_at": "2026-03-10T14:06:00Z",
+                    **TASK_EXAMPLE,
                     "history": [
                         {
                             "at": "2026-03-10T14:06:00Z",
